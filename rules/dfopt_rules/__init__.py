@@ -1,0 +1,26 @@
+"""dfopt's built-in rule pack: one module per rule, named by code and name."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from dfopt.rules_api import Rule
+
+
+def rules() -> list[type[Rule]]:
+    """Every rule class defined in this package's modules."""
+    found: list[type[Rule]] = []
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda item: item.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if (
+                isinstance(value, type)
+                and issubclass(value, Rule)
+                and value is not Rule
+                and value.__module__ == module.__name__
+            ):
+                found.append(value)
+    return sorted(found, key=lambda rule: rule.code)

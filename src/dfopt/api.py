@@ -1,0 +1,67 @@
+"""The public Python API.
+
+>>> from dfopt.api import lint, fix
+>>> [v.code for v in lint("FROM alpine:3.20\\nMAINTAINER me\\n").violations]
+['DF301', 'DL4000']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from dfopt.engine.linter import LintResult
+from dfopt.engine.rewriter import FixResult
+from dfopt.engine.session import Overrides, Session
+
+
+def session(
+    *,
+    path: Path | None = None,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    isolated: bool = True,
+) -> Session:
+    """A session using the configuration found for ``path`` (unless ``isolated``)."""
+    from dfopt.config import Settings, resolve_config
+
+    if isolated or path is None:
+        settings = Settings()
+        root = None
+    else:
+        resolved = resolve_config(path)
+        settings = resolved.settings
+        root = resolved.root
+    return Session(settings, root, Overrides(select, extend_select, ignore))
+
+
+def lint(
+    text: str,
+    *,
+    path: Path | None = None,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    isolated: bool = True,
+) -> LintResult:
+    """Lint Dockerfile ``text``; violations come sorted by position."""
+    return session(
+        path=path, select=select, extend_select=extend_select, ignore=ignore, isolated=isolated
+    ).lint(text, path)
+
+
+def fix(
+    text: str,
+    *,
+    path: Path | None = None,
+    unsafe: bool = False,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    isolated: bool = True,
+) -> FixResult:
+    """Fix Dockerfile ``text``; ``result.text`` is the fixed text."""
+    return session(
+        path=path, select=select, extend_select=extend_select, ignore=ignore, isolated=isolated
+    ).fix(text, path, unsafe)

@@ -1,0 +1,171 @@
+"""Run the selected rules over one parsed document."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dfopt.engine.selection import Selection, matches
+from dfopt.engine.suppression import Suppressions, collect
+from dfopt.rules_api import Context, Rule, Settings, Violation
+from dfopt.semantics import analyze
+from dfopt.syntax import Document, Instruction
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """A rule that crashed or was misconfigured; the run goes on without it."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+@dataclass
+class LintResult:
+    document: Document
+    violations: list[Violation]
+    problems: list[RuleProblem] = field(default_factory=list)
+    suppressions: Suppressions | None = None
+
+
+def _sort_key(violation: Violation) -> tuple[int, int, str]:
+    return (violation.span.start, violation.span.end, violation.code)
+
+
+def make_rules(
+    selection: Selection, rule_options: Mapping[str, Mapping[str, Any]] | None = None
+) -> tuple[list[Rule], list[RuleProblem]]:
+    """Instantiate the selected rules with their options."""
+    instances: list[Rule] = []
+    problems: list[RuleProblem] = []
+    options_by_key = rule_options or {}
+    for rule_class in selection.rules:
+        raw: Mapping[str, Any] = {}
+        for key in (rule_class.code, rule_class.name, *rule_class.aliases):
+            if key in options_by_key:
+                raw = options_by_key[key]
+                break
+        options = None
+        if rule_class.Options is not None:
+            try:
+                options = rule_class.Options.model_validate(dict(raw))
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"])
+                problems.append(
+                    RuleProblem(rule_class.code, f"bad option `{where}`: {first['msg']}")
+                )
+                continue
+        elif raw:
+            problems.append(RuleProblem(rule_class.code, "this rule takes no options"))
+        instances.append(rule_class(options))
+    return instances, problems
+
+
+def lint_document(
+    document: Document,
+    selection: Selection,
+    *,
+    path: Path | None = None,
+    settings: Settings | None = None,
+    rule_options: Mapping[str, Mapping[str, Any]] | None = None,
+    allow_inline_pragmas: bool = True,
+) -> LintResult:
+    """Lint ``document`` with the rules of ``selection``."""
+    rules, problems = make_rules(selection, rule_options)
+    semantics = analyze(document)
+    ctx = Context(document, semantics, path, settings)
+    dispatch: dict[str, list[Rule]] = {}
+    onbuild_dispatch: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for keyword in rule.targets:
+            dispatch.setdefault(keyword, []).append(rule)
+            if rule.include_onbuild:
+                onbuild_dispatch.setdefault(keyword, []).append(rule)
+    found: list[Violation] = []
+    broken: set[str] = set()
+    for problem in document.problems:
+        if "DL1000" in selection.severities:
+            found.append(Violation("DL1000", problem.message, problem.span, None))
+    for instruction in document.instructions:
+        _visit(instruction, dispatch.get(instruction.keyword, ()), ctx, found, problems, broken)
+        trigger = instruction.trigger
+        if trigger is not None:
+            ctx.onbuild = True
+            _visit(
+                instruction,
+                onbuild_dispatch.get(trigger.keyword, ()),
+                ctx,
+                found,
+                problems,
+                broken,
+            )
+            ctx.onbuild = False
+    for rule in rules:
+        if rule.code in broken:
+            continue
+        try:
+            found.extend(rule.finish(ctx))
+        except Exception:
+            problems.append(RuleProblem(rule.code, _crash()))
+            broken.add(rule.code)
+    suppressions = collect(document, allow_inline_pragmas)
+    kept: list[Violation] = []
+    names = {rule.code: rule for rule in selection.rules}
+    for violation in found:
+        rule_class = names.get(violation.code)
+        if violation.code in broken:
+            continue
+        if rule_class is not None and suppressions.suppressed(
+            violation.code, violation.span, lambda selector, _code: matches(selector, rule_class)
+        ):
+            continue
+        severity = selection.severities.get(violation.code, violation.severity)
+        name = rule_class.name if rule_class is not None else violation.name
+        kept.append(
+            Violation(violation.code, violation.message, violation.span, violation.fix, severity, name)
+        )
+    kept.sort(key=_sort_key)
+    return LintResult(document, _dedupe(kept), problems, suppressions)
+
+
+def _visit(
+    instruction: Instruction,
+    rules: Iterable[Rule],
+    ctx: Context,
+    found: list[Violation],
+    problems: list[RuleProblem],
+    broken: set[str],
+) -> None:
+    for rule in rules:
+        if rule.code in broken:
+            continue
+        try:
+            found.extend(rule.check(instruction, ctx))
+        except Exception:
+            problems.append(RuleProblem(rule.code, _crash()))
+            broken.add(rule.code)
+
+
+def _crash() -> str:
+    lines = traceback.format_exc().strip().splitlines()
+    return f"rule crashed: {lines[-1]}" if lines else "rule crashed"
+
+
+def _dedupe(violations: list[Violation]) -> list[Violation]:
+    seen: set[tuple[str, int, int, str]] = set()
+    unique = []
+    for violation in violations:
+        key = (violation.code, violation.span.start, violation.span.end, violation.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(violation)
+    return unique

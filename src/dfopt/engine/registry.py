@@ -1,0 +1,116 @@
+"""Discover rule packs through the ``dfopt.rules`` entry point group.
+
+A pack is a module (or package) that exposes ``RULES``, a sequence of Rule classes, or a
+``rules()`` function returning one. A pack that fails to load, or a rule with bad
+metadata, is reported as a :class:`RegistryProblem` and skipped; the others still run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import EntryPoint, entry_points
+
+from dfopt.engine.core_rules import CORE_RULES
+from dfopt.rules_api import Rule
+
+GROUP = "dfopt.rules"
+
+
+@dataclass(frozen=True)
+class RegistryProblem:
+    pack: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"rule pack `{self.pack}`: {self.message}"
+
+
+@dataclass(frozen=True)
+class Registry:
+    """All known rules by code, with lookup by name and alias."""
+
+    rules: tuple[type[Rule], ...]
+    problems: tuple[RegistryProblem, ...] = ()
+    by_code: dict[str, type[Rule]] = field(default_factory=dict)
+    by_key: dict[str, type[Rule]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for rule in self.rules:
+            self.by_code[rule.code] = rule
+            self.by_key[rule.code.lower()] = rule
+            self.by_key[rule.name.lower()] = rule
+            for alias in rule.aliases:
+                self.by_key.setdefault(alias.lower(), rule)
+
+    def find(self, key: str) -> type[Rule] | None:
+        """Look a rule up by code, name or alias (case-insensitive)."""
+        return self.by_key.get(key.strip().lower())
+
+
+def build_registry(packs: Iterable[tuple[str, object]]) -> Registry:
+    """Make a registry from ``(pack name, module)`` pairs, validating every rule."""
+    rules: list[type[Rule]] = list(CORE_RULES)
+    problems: list[RegistryProblem] = []
+    seen: dict[str, str] = {rule.code: "dfopt core" for rule in rules}
+    for pack_name, module in packs:
+        try:
+            found = _rules_of(module)
+        except Exception as error:  # a third-party pack must not take the tool down
+            problems.append(RegistryProblem(pack_name, f"could not list rules: {error}"))
+            continue
+        for rule in found:
+            if not (isinstance(rule, type) and issubclass(rule, Rule)):
+                problems.append(RegistryProblem(pack_name, f"{rule!r} is not a Rule class"))
+                continue
+            issues = rule.validate()
+            if issues:
+                label = getattr(rule, "__name__", repr(rule))
+                problems.append(RegistryProblem(pack_name, f"{label}: {'; '.join(issues)}"))
+                continue
+            if rule.code in seen:
+                problems.append(
+                    RegistryProblem(
+                        pack_name, f"{rule.code} is already defined by `{seen[rule.code]}`"
+                    )
+                )
+                continue
+            seen[rule.code] = pack_name
+            rules.append(rule)
+    rules.sort(key=lambda rule: rule.code)
+    return Registry(tuple(rules), tuple(problems))
+
+
+def _rules_of(module: object) -> Sequence[object]:
+    rules = getattr(module, "RULES", None)
+    if rules is None:
+        factory = getattr(module, "rules", None)
+        if factory is None or not callable(factory):
+            raise ValueError("the pack exposes neither RULES nor rules()")
+        rules = factory()
+    return list(rules)
+
+
+def _load(entry: EntryPoint) -> object:
+    value = entry.load()
+    if isinstance(value, str):
+        return importlib.import_module(value)
+    return value
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry of every installed pack (loaded once per process)."""
+    packs: list[tuple[str, object]] = []
+    problems: list[RegistryProblem] = []
+    for entry in sorted(entry_points(group=GROUP), key=lambda item: item.name):
+        try:
+            packs.append((entry.name, _load(entry)))
+        except Exception as error:  # report, keep going
+            problems.append(RegistryProblem(entry.name, f"failed to load: {error}"))
+    registry = build_registry(packs)
+    if problems:
+        return Registry(registry.rules, (*problems, *registry.problems))
+    return registry

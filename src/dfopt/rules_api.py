@@ -1,0 +1,305 @@
+"""The API a rule pack uses: the only dfopt module a rule should import.
+
+A rule is a class with its metadata as class attributes and two hooks:
+``check(instruction, ctx)`` for each instruction whose keyword is in ``targets`` and
+``finish(ctx)`` once at the end of the file. A fresh instance is made for every file,
+so a rule may keep state on ``self``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import textwrap
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
+from dfopt.semantics import (
+    Semantics,
+    Stage,
+    State,
+    cache_mounted,
+    expand,
+    mounts_of,
+    parse_assignments,
+)
+from dfopt.severity import Severity
+from dfopt.shell import ScriptSource, ShellScript, ShellWord, SimpleCommand, scripts_of
+from dfopt.syntax import Comment, Document, Form, Instruction, Node, Span
+
+__all__ = [
+    "Applicability",
+    "Comment",
+    "Context",
+    "Document",
+    "Edit",
+    "Fix",
+    "FixAvailability",
+    "Form",
+    "Instruction",
+    "Node",
+    "Rule",
+    "Settings",
+    "Severity",
+    "ShellScript",
+    "ShellWord",
+    "SimpleCommand",
+    "Span",
+    "Stage",
+    "State",
+    "Violation",
+    "apply_edits",
+    "cache_mounted",
+    "expand",
+    "mounts_of",
+    "parse_assignments",
+]
+
+ALL_KEYWORDS = frozenset(
+    {
+        "ADD",
+        "ARG",
+        "CMD",
+        "COPY",
+        "ENTRYPOINT",
+        "ENV",
+        "EXPOSE",
+        "FROM",
+        "HEALTHCHECK",
+        "LABEL",
+        "MAINTAINER",
+        "ONBUILD",
+        "RUN",
+        "SHELL",
+        "STOPSIGNAL",
+        "USER",
+        "VOLUME",
+        "WORKDIR",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One finding. ``severity`` and ``name`` are filled in from the rule by the engine."""
+
+    code: str
+    message: str
+    span: Span
+    fix: Fix | None = None
+    severity: Severity = Severity.WARNING
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Project-wide settings a rule may read (hadolint-compatible ones included)."""
+
+    trusted_registries: tuple[str, ...] = ()
+    label_schema: dict[str, str] = field(default_factory=dict)
+    strict_labels: bool = False
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes below.
+
+    The class docstring is the rule's documentation and uses fixed headings:
+    ``## What it does``, ``## Why is this bad?``, ``## Fix safety`` (when fixable) and
+    ``## Options`` (when it has options).
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    """kebab-case; names the anti-pattern."""
+    summary: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.WARNING
+    targets: ClassVar[frozenset[str]] = frozenset()
+    """Instruction keywords this rule's ``check`` sees (ONBUILD triggers included)."""
+    include_onbuild: ClassVar[bool] = True
+    """Also call ``check`` for ``ONBUILD <keyword>`` with a target keyword."""
+    aliases: ClassVar[tuple[str, ...]] = ()
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NEVER
+    fix_class: ClassVar[str] = "no"
+    """The catalogue's fix class: ``safe``, ``unsafe``, ``display-only`` or ``no``."""
+    enabled_by_default: ClassVar[bool] = True
+    Options: ClassVar[type[BaseModel] | None] = None
+    bad: ClassVar[str] = ""
+    good: ClassVar[str] = ""
+
+    def __init__(self, options: BaseModel | None = None) -> None:
+        self.options = options
+
+    def check(self, instruction: Instruction, ctx: Context) -> Iterable[Violation]:
+        return ()
+
+    def finish(self, ctx: Context) -> Iterable[Violation]:
+        return ()
+
+    def violation(self, span: Span, message: str, fix: Fix | None = None) -> Violation:
+        return Violation(self.code, message, span, fix, self.severity, self.name)
+
+    @classmethod
+    def docs(cls) -> str:
+        """The rule's documentation in Markdown."""
+        return textwrap.dedent(inspect.getdoc(cls) or "").strip()
+
+    @classmethod
+    def validate(cls) -> list[str]:
+        """Problems with this rule's metadata (used by the registry and tests)."""
+        problems = []
+        for attribute in ("code", "name", "summary"):
+            if not getattr(cls, attribute, None):
+                problems.append(f"missing `{attribute}`")
+        code = getattr(cls, "code", "")
+        if code and not re.fullmatch(r"[A-Z]{2,}[0-9]{3,4}", code):
+            problems.append(f"bad code `{code}`")
+        name = getattr(cls, "name", "")
+        if name and not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+            problems.append(f"name `{name}` is not kebab-case")
+        unknown = set(cls.targets) - ALL_KEYWORDS
+        if unknown:
+            problems.append(f"unknown targets {sorted(unknown)}")
+        return problems
+
+
+class Context:
+    """What a rule can ask about the file being linted."""
+
+    def __init__(
+        self,
+        document: Document,
+        semantics: Semantics,
+        path: Path | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.document = document
+        self.semantics = semantics
+        self.path = path
+        self.settings = settings or Settings()
+        self.onbuild = False
+
+    # -- text and positions ---------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        return self.document.text
+
+    @property
+    def escape(self) -> str:
+        return self.document.escape
+
+    def slice(self, span: Span) -> str:
+        return self.document.text[span.start : span.end]
+
+    def newline_of(self, instruction: Instruction) -> str:
+        """The line ending the instruction's first line uses (``\\r\\n`` or ``\\n``)."""
+        line = self.document.source.line_span(instruction.keyword_span.start)
+        return "\r\n" if self.document.text[line.start : line.end].endswith("\r\n") else "\n"
+
+    # -- structure ----------------------------------------------------------------------
+
+    @property
+    def stages(self) -> list[Stage]:
+        return self.semantics.stages
+
+    def stage(self, instruction: Instruction) -> Stage | None:
+        return self.semantics.stage_of(instruction)
+
+    def state(self, instruction: Instruction) -> State:
+        return self.semantics.state_of(instruction)
+
+    def is_final_stage(self, stage: Stage | None) -> bool:
+        return stage is not None and self.semantics.is_final(stage)
+
+    @cached_property
+    def _positions(self) -> dict[int, int]:
+        return {id(node): index for index, node in enumerate(self.document.nodes)}
+
+    def nodes_between(self, first: Node, second: Node) -> list[Node]:
+        """Nodes strictly between two nodes of the document."""
+        start = self._positions[id(first)]
+        end = self._positions[id(second)]
+        return list(self.document.nodes[start + 1 : end])
+
+    def next_instruction(self, instruction: Instruction) -> Instruction | None:
+        """The next instruction of the same stage, or None."""
+        stage = self.stage(instruction)
+        if stage is None:
+            return None
+        items = stage.instructions
+        for index, candidate in enumerate(items):
+            if candidate is instruction:
+                return items[index + 1] if index + 1 < len(items) else None
+        return None
+
+    def previous_instruction(self, instruction: Instruction) -> Instruction | None:
+        """The previous instruction of the same stage (the FROM for the first), or None."""
+        stage = self.stage(instruction)
+        if stage is None:
+            return None
+        previous = None
+        for candidate in stage.instructions:
+            if candidate is instruction:
+                return previous
+            previous = candidate
+        return None
+
+    # -- shell --------------------------------------------------------------------------
+
+    def scripts(self, instruction: Instruction) -> tuple[ScriptSource, ...]:
+        """Shell scripts the instruction runs, if the stage's SHELL is POSIX-like."""
+        if not self.state(instruction).shell_is_posix:
+            return ()
+        return scripts_of(instruction)
+
+    def shell(self, instruction: Instruction) -> ShellScript | None:
+        """The main shell script of a shell-form RUN, or None (exec form, non-POSIX shell)."""
+        scripts = self.scripts(instruction)
+        return scripts[0].script if scripts else None
+
+    def commands(self, instruction: Instruction) -> Iterator[SimpleCommand]:
+        """Every reliably parsed simple command the instruction runs."""
+        for source in self.scripts(instruction):
+            for command in source.script.commands:
+                if command.reliable:
+                    yield command
+
+    def cache_mounted(self, instruction: Instruction, *paths: str) -> bool:
+        return cache_mounted(instruction, *paths)
+
+    # -- build context ----------------------------------------------------------------
+
+    @property
+    def context_dir(self) -> Path | None:
+        """The directory holding the Dockerfile (the usual build context), if known."""
+        return self.path.parent if self.path is not None else None
+
+    def read_context_head(self, relative: str, size: int = 512) -> bytes | None:
+        """First bytes of a file in the build context, or None when it cannot be read."""
+        base = self.context_dir
+        if base is None or any(char in relative for char in "*?["):
+            return None
+        candidate = (base / relative.lstrip("/")).resolve()
+        try:
+            if not candidate.is_file():
+                return None
+            with candidate.open("rb") as handle:
+                return handle.read(size)
+        except OSError:
+            return None
+
+
+def flags_text(instruction: Instruction) -> tuple[str, ...]:
+    """The instruction's flags as normalised text, for equality checks."""
+    return tuple(flag.text for flag in instruction.flags)
+
+
+def any_var(*values: Any) -> bool:
+    """True when a value holds a variable reference."""
+    return any("$" in str(value) for value in values)

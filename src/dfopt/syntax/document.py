@@ -1,0 +1,63 @@
+"""The parsed document: nodes in source order plus parse problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from dfopt.syntax.nodes import Directive, Instruction, Node
+from dfopt.syntax.source import Position, Source, Span
+
+
+@dataclass(frozen=True, slots=True)
+class ParseProblem:
+    """Something the builder would reject or could not read; reported as a violation."""
+
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Document:
+    """A Dockerfile as a sequence of nodes that tile the source text exactly."""
+
+    source: Source
+    nodes: tuple[Node, ...]
+    escape: str = "\\"
+    problems: tuple[ParseProblem, ...] = field(default=())
+
+    @property
+    def text(self) -> str:
+        return self.source.text
+
+    def node_text(self, node: Node) -> str:
+        return self.source.text[node.span.start : node.span.end]
+
+    def joined(self) -> str:
+        """Concatenate the text of every node (equals :attr:`text` for every input)."""
+        return "".join(self.node_text(node) for node in self.nodes)
+
+    @cached_property
+    def instructions(self) -> tuple[Instruction, ...]:
+        return tuple(node for node in self.nodes if isinstance(node, Instruction))
+
+    @cached_property
+    def directives(self) -> dict[str, Directive]:
+        found: dict[str, Directive] = {}
+        for node in self.nodes:
+            if isinstance(node, Directive):
+                found.setdefault(node.name, node)
+        return found
+
+    def position(self, offset: int) -> Position:
+        return self.source.position(offset)
+
+    def walk(self) -> Iterator[Node]:
+        yield from self.nodes
+
+    def node_index(self, node: Node) -> int:
+        for index, candidate in enumerate(self.nodes):
+            if candidate is node:
+                return index
+        raise ValueError("node not in document")

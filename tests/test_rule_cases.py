@@ -1,0 +1,54 @@
+"""Run every case of fixtures/rules/*.yaml.
+
+A ``fail`` case must report exactly the listed positions for its rule, a ``pass`` case
+none; when ``fixed`` is given, fixing with only that rule selected (unsafe fixes when
+``unsafe: true``) must give exactly that text, fixing it again must change nothing, and
+the fixed text must parse without new problems.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dfopt.api import fix, lint
+from dfopt.syntax import parse
+from tests.rule_cases import Case, load_cases
+
+CASES = load_cases()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_case_findings(case: Case) -> None:
+    result = lint(case.dockerfile, select=[case.rule])
+    found = [
+        (violation.span, violation)
+        for violation in result.violations
+        if violation.code == case.rule
+    ]
+    positions = []
+    for span, _violation in found:
+        position = result.document.position(span.start)
+        positions.append({"line": position.line, "column": position.column})
+    if case.kind == "pass":
+        assert positions == [], f"{case.id} expected no findings"
+    else:
+        expected = [{"line": v["line"], "column": v["column"]} for v in case.violations]
+        assert positions == expected
+        for (_span, violation), spec in zip(found, case.violations):
+            if "message" in spec:
+                assert spec["message"] in violation.message
+
+
+FIXED = [case for case in CASES if case.fixed is not None]
+
+
+@pytest.mark.parametrize("case", FIXED, ids=[case.id for case in FIXED])
+def test_case_fix(case: Case) -> None:
+    result = fix(case.dockerfile, select=[case.rule], unsafe=case.unsafe)
+    assert result.failure is None, result.failure
+    assert result.text == case.fixed
+    again = fix(result.text, select=[case.rule], unsafe=case.unsafe)
+    assert again.text == result.text, "a second fix changed the text"
+    before = {problem.message for problem in parse(case.dockerfile).problems}
+    after = {problem.message for problem in parse(result.text).problems}
+    assert after <= before

@@ -1,0 +1,68 @@
+"""Every built-in rule: metadata, docs with the fixed headings, tested examples, case file."""
+
+from __future__ import annotations
+
+import pytest
+
+from dfopt.api import fix, lint
+from dfopt.engine.registry import default_registry
+from dfopt.fixes import FixAvailability
+from tests.rule_cases import RULE_CASES, load_cases
+
+import dfopt_rules
+
+PACK_RULES = dfopt_rules.rules()
+CASES = load_cases()
+
+
+def test_pack_is_registered_through_entry_points() -> None:
+    registry = default_registry()
+    assert not registry.problems, registry.problems
+    codes = {rule.code for rule in registry.rules}
+    assert {rule.code for rule in PACK_RULES} <= codes
+
+
+@pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
+def test_metadata_is_valid(rule: type) -> None:
+    assert rule.validate() == []
+    module = rule.__module__.rsplit(".", 1)[-1]
+    assert module == f"{rule.code.lower()}_{rule.name.replace('-', '_')}" or module.startswith(
+        rule.code.lower() + "_"
+    )
+
+
+@pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
+def test_docs_have_the_fixed_headings(rule: type) -> None:
+    docs = rule.docs()
+    assert "## What it does" in docs
+    assert "## Why is this bad?" in docs
+    if rule.fix_availability is not FixAvailability.NEVER:
+        assert "## Fix safety" in docs
+    if rule.Options is not None:
+        assert "## Options" in docs
+
+
+@pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
+def test_bad_example_is_flagged_and_good_example_is_clean(rule: type) -> None:
+    assert rule.bad and rule.good
+    bad = [v.code for v in lint(rule.bad, select=[rule.code]).violations]
+    good = [v.code for v in lint(rule.good, select=[rule.code]).violations]
+    assert rule.code in bad
+    assert rule.code not in good
+
+
+@pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
+def test_fixing_the_bad_example_is_stable(rule: type) -> None:
+    first = fix(rule.bad, select=[rule.code], unsafe=True)
+    assert first.failure is None
+    second = fix(first.text, select=[rule.code], unsafe=True)
+    assert second.text == first.text
+
+
+@pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
+def test_case_file_has_pass_and_fail_cases(rule: type) -> None:
+    assert (RULE_CASES / f"{rule.code}.yaml").is_file()
+    kinds = {case.kind for case in CASES if case.rule == rule.code}
+    assert kinds == {"pass", "fail"}
+    if rule.fix_availability is not FixAvailability.NEVER:
+        assert any(case.fixed is not None for case in CASES if case.rule == rule.code)
