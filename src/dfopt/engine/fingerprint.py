@@ -1,0 +1,134 @@
+"""The build fingerprint: what a SAFE fix must leave unchanged.
+
+Per stage, the ordered list of instructions with normalised arguments. RUN bodies are
+flattened into their simple commands, so merging RUNs (or wrapping a body in a subshell)
+keeps the fingerprint, while adding, dropping or changing a command does not. Comments,
+whitespace, keyword case and line continuations are ignored. Operations that only affect
+caches or logs (package index and cache cleanup, no-cache flags, progress options) are
+left out, since SAFE fixes may add them; so are ``ADD``/``COPY`` and
+``MAINTAINER``/authors-label spellings of the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dfopt.semantics import analyze, parse_assignments
+from dfopt.shell import scripts_of
+from dfopt.syntax import Document, Form, Instruction
+
+Item = tuple[str, ...]
+
+# Flags that only change caches or log output.
+_CACHE_FLAGS = frozenset({"--no-cache-dir", "--no-cache", "--progress=dot:giga", "-nv"})
+# Commands that only clean caches.
+_CLEAN_SUBCOMMANDS = {
+    "apt-get": {"clean", "autoclean"},
+    "apt": {"clean", "autoclean"},
+    "yum": {"clean"},
+    "dnf": {"clean"},
+    "microdnf": {"clean"},
+    "zypper": {"clean", "cc"},
+    "npm": {"cache"},
+    "yarn": {"cache"},
+    "pnpm": {"store"},
+    "pip": {"cache"},
+    "pip3": {"cache"},
+    "gem": {"cleanup"},
+    "composer": {"clear-cache", "clearcache"},
+}
+_CACHE_PATHS = (
+    "/var/lib/apt/lists",
+    "/var/cache/apt",
+    "/var/cache/apk",
+    "/var/cache/yum",
+    "/var/cache/dnf",
+    "/var/cache/zypp",
+    "/root/.cache",
+    "/root/.npm",
+    "/usr/local/share/.cache/yarn",
+    "~/.cache",
+    "$HOME/.cache",
+)
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    stages: tuple[tuple[Item, ...], ...]
+
+    def diff(self, other: Fingerprint) -> str | None:
+        """A short description of the first difference, or None when equal."""
+        if len(self.stages) != len(other.stages):
+            return f"stage count {len(self.stages)} != {len(other.stages)}"
+        for index, (mine, theirs) in enumerate(zip(self.stages, other.stages)):
+            if mine != theirs:
+                for position, (a, b) in enumerate(zip(mine, theirs)):
+                    if a != b:
+                        return f"stage {index}, item {position}: {a!r} != {b!r}"
+                return f"stage {index}: {len(mine)} items != {len(theirs)} items"
+        return None
+
+
+def fingerprint(document: Document) -> Fingerprint:
+    """Compute the build fingerprint of ``document``."""
+    semantics = analyze(document)
+    groups: list[list[Instruction]] = [list(semantics.global_instructions)]
+    groups.extend(stage.instructions for stage in semantics.stages)
+    stages = []
+    for instructions in groups:
+        items: list[Item] = []
+        for instruction in instructions:
+            items.extend(_items(instruction))
+        stages.append(tuple(items))
+    return Fingerprint(tuple(stages))
+
+
+def _items(instruction: Instruction) -> list[Item]:
+    keyword = instruction.keyword
+    flags = tuple(sorted(flag.text for flag in instruction.flags))
+    prefix = ("ONBUILD",) if instruction.trigger is not None else ()
+    target = instruction.effective
+    keyword = target.keyword
+    if keyword == "RUN" and target.form is Form.SHELL:
+        scripts = scripts_of(instruction)
+        if scripts and not any(source.script.has_errors for source in scripts):
+            items: list[Item] = []
+            for source in scripts:
+                for command in source.script.commands:
+                    words = _command_words(command.command, [a.value for a in command.args])
+                    if words is None:
+                        continue
+                    items.append((*prefix, "RUN", *flags, *command.assignments, *words))
+            return items
+    if keyword == "ADD":
+        keyword = "COPY"
+    if keyword == "MAINTAINER":
+        return [(*prefix, "LABEL", f"org.opencontainers.image.authors={target.args_text}")]
+    if keyword == "LABEL":
+        pairs = parse_assignments(target.args_text, legacy=False)
+        return [(*prefix, "LABEL", f"{key}={value or ''}") for key, value in pairs]
+    if target.form is Form.EXEC and target.exec_args:
+        args = tuple(word.value for word in target.exec_args)
+        return [(*prefix, keyword, *flags, "exec", *args)]
+    words = tuple(word.value for word in target.words)
+    if keyword == "FROM":
+        words = tuple(word.lower() if word.lower() == "as" else word for word in words)
+    heredocs = tuple(heredoc.content for heredoc in instruction.heredocs)
+    return [(*prefix, keyword, *flags, *words, *heredocs)]
+
+
+def _command_words(name: str | None, args: list[str]) -> tuple[str, ...] | None:
+    if name is None:
+        return tuple(args)
+    if name in _CLEAN_SUBCOMMANDS and args and args[0] in _CLEAN_SUBCOMMANDS[name]:
+        return None
+    if name == "rm":
+        targets = [arg for arg in args if not arg.startswith("-")]
+        if targets and all(_is_cache_path(path) for path in targets):
+            return None
+    kept = tuple(arg for arg in args if arg not in _CACHE_FLAGS and not arg.startswith("--progress="))
+    return (name, *kept)
+
+
+def _is_cache_path(path: str) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in _CACHE_PATHS)

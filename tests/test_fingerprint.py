@@ -1,0 +1,41 @@
+"""The build fingerprint that SAFE fixes must keep."""
+
+from __future__ import annotations
+
+from dfopt.engine.fingerprint import fingerprint
+from dfopt.syntax import parse
+
+
+def fp(text: str):  # type: ignore[no-untyped-def]
+    return fingerprint(parse(text))
+
+
+def test_merging_runs_and_formatting_keep_the_fingerprint() -> None:
+    split = "FROM debian\nRUN apt-get update\n# note\nRUN apt-get install -y curl\n"
+    merged = "FROM debian\nrun apt-get update \\\n    && ( apt-get install -y curl )\n"
+    assert fp(split).diff(fp(merged)) is None
+
+
+def test_cache_cleanup_and_cache_flags_are_ignored() -> None:
+    plain = "FROM debian\nRUN apt-get update && apt-get install -y curl\nRUN pip install x\n"
+    clean = (
+        "FROM debian\nRUN apt-get update && apt-get install -y curl"
+        " && rm -rf /var/lib/apt/lists/*\nRUN pip install --no-cache-dir x\n"
+    )
+    assert fp(plain).diff(fp(clean)) is None
+
+
+def test_real_changes_change_the_fingerprint() -> None:
+    base = "FROM debian\nRUN apt-get install -y curl\nCMD [\"sh\"]\n"
+    assert fp(base).diff(fp(base.replace("curl", "wget"))) is not None
+    assert fp(base).diff(fp(base.replace("-y curl", "-y --no-install-recommends curl")))
+    assert fp(base).diff(fp(base.replace('CMD ["sh"]', "CMD sh"))) is not None
+    assert fp(base).diff(fp(base + "USER app\n")) is not None
+    assert fp(base).diff(fp("FROM debian AS x\n" + base)) is not None
+
+
+def test_add_copy_and_maintainer_label_are_equivalent() -> None:
+    assert fp("FROM a\nADD x /y\n").diff(fp("FROM a\nCOPY x /y\n")) is None
+    old = "FROM a\nMAINTAINER Jane\n"
+    new = 'FROM a\nLABEL org.opencontainers.image.authors="Jane"\n'
+    assert fp(old).diff(fp(new)) is None
