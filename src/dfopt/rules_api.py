@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
+from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
 from dfopt.semantics import (
     Semantics,
     Stage,
@@ -30,7 +31,14 @@ from dfopt.semantics import (
     parse_assignments,
 )
 from dfopt.severity import Severity
-from dfopt.shell import ScriptSource, ShellScript, ShellWord, SimpleCommand, scripts_of
+from dfopt.shell import (
+    ScriptSource,
+    ShellScript,
+    ShellWord,
+    SimpleCommand,
+    parse_script,
+    scripts_of,
+)
 from dfopt.syntax import Comment, Document, Form, Instruction, Node, Span
 
 __all__ = [
@@ -56,9 +64,14 @@ __all__ = [
     "Violation",
     "apply_edits",
     "cache_mounted",
+    "command_count",
     "expand",
+    "merge_chain_fix",
+    "merge_fix",
+    "mergeable",
     "mounts_of",
     "parse_assignments",
+    "same_run_flags",
 ]
 
 ALL_KEYWORDS = frozenset(
@@ -262,6 +275,16 @@ class Context:
         """The main shell script of a shell-form RUN, or None (exec form, non-POSIX shell)."""
         scripts = self.scripts(instruction)
         return scripts[0].script if scripts else None
+
+    def command_script(self, instruction: Instruction) -> ShellScript | None:
+        """Shell parse of a shell-form command of any kind (RUN, CMD, ENTRYPOINT,
+        HEALTHCHECK CMD), with offsets mapped to the source; None for exec form."""
+        target = instruction.effective
+        if target.form is not Form.SHELL or target.command_text is None:
+            return None
+        logical = target.logical
+        base = target.command_offset
+        return parse_script(target.command_text, lambda offset: logical.to_source(base + offset))
 
     def commands(self, instruction: Instruction) -> Iterator[SimpleCommand]:
         """Every reliably parsed simple command the instruction runs."""
