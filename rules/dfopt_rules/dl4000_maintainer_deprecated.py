@@ -43,10 +43,9 @@ class MaintainerDeprecated(Rule):
     aliases = ("MaintainerDeprecated",)
     fix_availability = FixAvailability.ALWAYS
     fix_class = "safe"
-    bad = 'FROM alpine:3.20\nMAINTAINER Jane Doe <jane@example.com>\n'
+    bad = "FROM alpine:3.20\nMAINTAINER Jane Doe <jane@example.com>\n"
     good = (
-        'FROM alpine:3.20\n'
-        'LABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"\n'
+        'FROM alpine:3.20\nLABEL org.opencontainers.image.authors="Jane Doe <jane@example.com>"\n'
     )
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
@@ -61,4 +60,3 @@ class MaintainerDeprecated(Rule):
             )
         target = instruction.effective
         yield self.violation(target.keyword_span, "`MAINTAINER` is deprecated", fix)
-
