@@ -1,0 +1,272 @@
+"""DL3009: `apt-get update` without deleting the apt lists in the same RUN."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+
+from dfopt.rules_api import (
+    Context,
+    Edit,
+    Fix,
+    FixAvailability,
+    Form,
+    Instruction,
+    Rule,
+    Severity,
+    SimpleCommand,
+    Span,
+    Stage,
+    Violation,
+)
+
+LISTS = "/var/lib/apt/lists"
+CLEANUP = "rm -rf /var/lib/apt/lists/*"
+_CLEANED_PATHS = frozenset({LISTS, "/var/lib/apt"})
+_APT = frozenset({"apt-get", "apt", "aptitude"})
+_NEEDS_LISTS = frozenset(
+    {
+        "install",
+        "upgrade",
+        "dist-upgrade",
+        "full-upgrade",
+        "build-dep",
+        "source",
+        "download",
+        "reinstall",
+        "satisfy",
+    }
+)
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+
+
+def _values(command: SimpleCommand) -> list[str]:
+    return [arg.value for arg in command.args]
+
+
+def _is_update(command: SimpleCommand) -> bool:
+    return command.command in _APT and "update" in _values(command)
+
+
+def _needs_lists(command: SimpleCommand) -> bool:
+    if command.command == "apt-cache":
+        return True
+    return command.command in _APT and any(value in _NEEDS_LISTS for value in _values(command))
+
+
+def _cleaned_path(value: str) -> bool:
+    path = value.rstrip("*").rstrip("/")
+    return path in _CLEANED_PATHS
+
+
+def _removes_lists(command: SimpleCommand) -> bool:
+    values = _values(command)
+    if command.command == "rm":
+        return any(_cleaned_path(value) for value in values)
+    if command.command == "find":
+        return "-delete" in values and any(_cleaned_path(value) for value in values)
+    return False
+
+
+def _descends_from(stage: Stage, ancestor: Stage) -> bool:
+    parent = stage.parent
+    while parent is not None:
+        if parent is ancestor:
+            return True
+        parent = parent.parent
+    return False
+
+
+class AptListsNotDeleted(Rule):
+    """## What it does
+    Flags a `RUN` that runs `apt-get update` but does not delete `/var/lib/apt/lists`
+    afterwards in the same `RUN` (`rm -rf /var/lib/apt/lists/*`).
+
+    As in hadolint, only the stages that end up in an image are checked: the final stage
+    and every stage a later `FROM` builds on. `ONBUILD RUN` is always checked, since it
+    runs in the child image. A `RUN` whose lists directory sits on a BuildKit cache mount
+    is not reported.
+
+    Differences from hadolint:
+
+    - hadolint accepts any `rm` that has a `-rf` argument (even `rm -rf /tmp/x`) or the
+      exact argument `/var/lib/apt/lists/*`, wherever it stands in the `RUN`. dfopt wants
+      an `rm` (or `find ... -delete`) of `/var/lib/apt/lists` (written `lists`, `lists/`
+      or `lists/*`, or of `/var/lib/apt`) *after* the last `apt-get update`; any flags
+      are fine (`-rf`, `-fr`, `-r`). `apt-get clean` does not count: it empties
+      `/var/cache/apt`, not the lists.
+    - hadolint silences the rule for a `type=cache` mount on `/var/lib/apt/lists`, or for
+      mounts on both `/var/lib/apt` and `/var/cache/apt`. dfopt is silent whenever a cache
+      or tmpfs mount covers the lists directory (a mount on `/var/lib/apt/lists`,
+      `/var/lib/apt` or a parent), because then the lists never reach the layer.
+
+    ## Why is this bad?
+    The package lists that `apt-get update` downloads are only needed to install
+    packages. Left in the layer they add tens of megabytes to the image, and a later
+    layer cannot take the bytes back.
+
+    ## Fix safety
+    Safe: ` && rm -rf /var/lib/apt/lists/*` is appended to the end of the `RUN` (on a
+    new continuation line, indented like the others, when the command already spans
+    several lines). Only package lists, a cache, leave the image.
+
+    The fix is only offered when the script is a plain `&&` chain, so the removal runs
+    exactly when everything before it succeeded. No fix is offered while a later `RUN`
+    of the stage (or of a stage built on it, or a later `ONBUILD RUN`) uses apt without
+    running its own `apt-get update` first: that command relies on the lists and would
+    fail. A later `RUN` dfopt cannot read (exec form or a non-POSIX `SHELL` that might
+    call apt) counts as such a use. Merging the split `RUN`s first (DF104, DL3059)
+    usually removes that obstacle, and the next fix pass then appends the removal.
+    """
+
+    code = "DL3009"
+    name = "apt-lists-not-deleted"
+    summary = "Delete the apt-get lists after installing something"
+    severity = Severity.INFO
+    targets = frozenset({"RUN"})
+    fix_availability = FixAvailability.SOMETIMES
+    fix_class = "safe"
+    bad = "FROM debian:12\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    good = (
+        "FROM debian:12\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl"
+        " && rm -rf /var/lib/apt/lists/*\n"
+    )
+
+    def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        commands = sorted(ctx.commands(instruction), key=lambda command: command.span.start)
+        updates = [command for command in commands if _is_update(command)]
+        if not updates:
+            return
+        last = updates[-1]
+        if any(
+            _removes_lists(command) and command.span.start > last.span.start for command in commands
+        ):
+            return
+        if ctx.cache_mounted(instruction, LISTS):
+            return
+        stage = ctx.stage(instruction)
+        if stage is None:
+            return
+        if not ctx.onbuild and not self._kept(stage, ctx):
+            return
+        start = last.name.span.start if last.name else last.span.start
+        yield self.violation(
+            Span(start, last.span.end),
+            "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN` "
+            "leaves the package lists in the image",
+            self._fix(instruction, stage, ctx),
+        )
+
+    @staticmethod
+    def _kept(stage: Stage, ctx: Context) -> bool:
+        """The stage is the final one or a later FROM builds on it."""
+        if ctx.is_final_stage(stage):
+            return True
+        return any(other.parent is stage for other in ctx.stages)
+
+    # -- the fix ----------------------------------------------------------------------
+
+    def _fix(self, instruction: Instruction, stage: Stage, ctx: Context) -> Fix | None:
+        target = instruction.effective
+        if target.form is not Form.SHELL or target.heredocs or target.command_text is None:
+            return None
+        sources = ctx.scripts(instruction)
+        if len(sources) != 1 or sources[0].kind != "line":
+            return None
+        script = sources[0].script
+        ranges = script.top_level
+        if script.has_errors or not ranges:
+            return None
+        text = script.text
+        if text[: ranges[0][0]].strip():
+            return None
+        for (_, end), (start, _) in itertools.pairwise(ranges):
+            if text[end:start].strip() != "&&":
+                return None
+        tail = text[ranges[-1][1] :].strip()
+        if tail and not tail.startswith("#"):
+            return None
+        logical = target.logical
+        base = target.command_offset
+
+        def source_span(start: int, end: int) -> Span:
+            return logical.span_to_source(base + start, base + end)
+
+        last = source_span(*ranges[-1])
+        previous = source_span(*ranges[-2]) if len(ranges) > 1 else None
+        insertion = self._insertion(target, last, previous, ctx)
+        edit = Edit.insert(last.end, insertion)
+        title = "Delete the apt lists at the end of the `RUN`"
+        if self._later_use(instruction, stage, ctx):
+            return None
+        return Fix.safe(title, [edit])
+
+    @staticmethod
+    def _insertion(target: Instruction, last: Span, previous: Span | None, ctx: Context) -> str:
+        source = ctx.document.source
+        first_line = source.line_span(target.keyword_span.start)
+        end_line = source.line_span(max(last.end - 1, last.start))
+        if end_line.start == first_line.start:
+            return f" && {CLEANUP}"
+        newline = ctx.newline_of(target)
+        escape = ctx.escape
+        start_line = source.line_span(last.start)
+        reference = start_line if start_line.start != first_line.start else end_line
+        line_text = ctx.slice(reference)
+        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
+        if not indent:
+            indent = "    "
+        leading = True
+        if previous is not None:
+            gap = ctx.text[previous.end : last.start]
+            if "\n" in gap and "&&" in gap:
+                leading = gap.rfind("&&") > gap.rfind("\n")
+        if leading:
+            return f" {escape}{newline}{indent}&& {CLEANUP}"
+        return f" && {escape}{newline}{indent}{CLEANUP}"
+
+    def _later_use(self, instruction: Instruction, stage: Stage, ctx: Context) -> bool:
+        """A later RUN that may use apt without updating the lists itself."""
+        later: list[Instruction] = []
+        seen = False
+        for candidate in stage.instructions:
+            if candidate is instruction:
+                seen = True
+            elif seen and (candidate.is_onbuild or not ctx.onbuild):
+                # A trigger runs in the child build: after it come only later triggers.
+                later.append(candidate)
+        for other in ctx.stages:
+            if _descends_from(other, stage):
+                later.extend(other.instructions)
+        runs = (candidate for candidate in later if candidate.effective.keyword == "RUN")
+        return any(self._uses_lists(run, ctx) for run in runs)
+
+    @staticmethod
+    def _uses_lists(run: Instruction, ctx: Context) -> bool:
+        if ctx.cache_mounted(run, LISTS):
+            return False
+        sources = ctx.scripts(run)
+        if not sources:
+            return _may_call_apt(run.effective)
+        for source in sources:
+            script = source.script
+            if script.has_errors:
+                return True
+            updated = False
+            for command in sorted(script.commands, key=lambda item: item.span.start):
+                if _is_update(command):
+                    updated = True
+                elif _needs_lists(command) and not updated:
+                    return True
+        return False
+
+
+def _may_call_apt(run: Instruction) -> bool:
+    """For a RUN dfopt cannot parse: could it call apt?"""
+    if run.form is not Form.EXEC:
+        return True
+    names: Iterable[str] = (
+        word.value.replace("\\", "/").rsplit("/", 1)[-1] for word in run.exec_args
+    )
+    return any(name in _APT or name == "apt-cache" or name in _SHELLS for name in names)

@@ -1,0 +1,90 @@
+"""DL3009: fix safety depends on later RUNs; line endings are kept."""
+
+from __future__ import annotations
+
+from dfopt.api import fix, lint
+from dfopt.rules_api import Applicability
+
+RULE = "DL3009"
+
+
+def _applicability(text: str) -> Applicability | None:
+    violations = lint(text, select=[RULE]).violations
+    assert [violation.code for violation in violations] == [RULE]
+    found = violations[0].fix
+    return found.applicability if found is not None else None
+
+
+def test_fix_is_safe_when_nothing_later_uses_the_lists() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        'RUN ["/usr/bin/curl", "--version"]\n'
+    )
+    assert _applicability(text) is Applicability.SAFE
+
+
+def test_exec_form_run_that_may_call_apt_withholds_the_fix() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        'RUN ["apt-get", "install", "-y", "git"]\n'
+    )
+    assert _applicability(text) is None
+
+
+def test_apt_cache_later_in_a_child_stage_withholds_the_fix() -> None:
+    text = (
+        "FROM debian:12 AS base\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        "FROM base\n"
+        "RUN apt-cache policy curl\n"
+    )
+    assert _applicability(text) is None
+
+
+def test_later_run_with_its_own_lists_cache_does_not_matter() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+        "RUN --mount=type=cache,target=/var/lib/apt/lists apt-get install -y git\n"
+    )
+    assert _applicability(text) is Applicability.SAFE
+
+
+def test_onbuild_fix_only_looks_at_later_triggers() -> None:
+    trigger = "ONBUILD RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    later_trigger = "FROM debian:12\n" + trigger + "ONBUILD RUN apt-get install -y make\n"
+    assert _applicability(later_trigger) is None
+    # The parent's own RUNs run before any trigger does.
+    later_run = "FROM debian:12\n" + trigger + "RUN apt-get install -y make\n"
+    assert _applicability(later_run) is Applicability.SAFE
+
+
+def test_crlf_continuation_is_kept() -> None:
+    text = (
+        "FROM debian:12\r\n"
+        "RUN apt-get update \\\r\n"
+        "    && apt-get install -y --no-install-recommends curl\r\n"
+    )
+    result = fix(text, select=[RULE])
+    assert result.failure is None
+    assert result.text == (
+        "FROM debian:12\r\n"
+        "RUN apt-get update \\\r\n"
+        "    && apt-get install -y --no-install-recommends curl \\\r\n"
+        "    && rm -rf /var/lib/apt/lists/*\r\n"
+    )
+
+
+def test_heredoc_run_is_reported_without_a_fix() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN <<EOF\n"
+        "apt-get update\n"
+        "apt-get install -y --no-install-recommends curl\n"
+        "EOF\n"
+    )
+    violations = lint(text, select=[RULE]).violations
+    assert [violation.code for violation in violations] == [RULE]
+    assert violations[0].fix is None
