@@ -796,6 +796,9 @@ class CopyBeforeInstall(Rule):
         prefetch = steps[0].prefetch
         if prefetch is None or "\n" in prefetch:
             return None
+        if not statements or statements[0][0] is not steps[0].command:
+            # Earlier commands of the same RUN may install the tool the prefetch needs.
+            return None
         if any(item.keyword not in _PREFETCH_OVER for item in between):
             return None
         if use.cwd != _resolve(".", ctx.state(run).workdir):
