@@ -157,6 +157,8 @@ class ShellScript:
     """Script ranges of the top-level statements separated by ``&&``, ``;`` or newlines."""
     constructs: frozenset[str] = field(default=frozenset())
     """Node types seen: ``subshell``, ``function_definition``, ``if_statement`` ..."""
+    has_comment: bool = False
+    """True when the script holds a shell comment (``# ...`` runs to the end of the text)."""
 
     def commands_named(self, *names: str, subcommand: str | None = None) -> list[SimpleCommand]:
         """Commands whose name is one of ``names`` (and whose subcommand matches)."""
@@ -193,7 +195,18 @@ def parse_script(text: str, to_source: Callable[[int], int]) -> ShellScript:
         has_errors=bool(tree.root_node.has_error),
         top_level=tuple(builder.top_level(tree.root_node)),
         constructs=frozenset(builder.constructs),
+        has_comment=_has_comment(tree.root_node),
     )
+
+
+def _has_comment(root: Any) -> bool:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "comment":
+            return True
+        stack.extend(node.children)
+    return False
 
 
 def _byte_to_char(text: str, data: bytes) -> Callable[[int], int]:

@@ -1,0 +1,461 @@
+"""Merge adjacent RUN instructions into one layer without changing what runs.
+
+Every rule that suggests joining RUNs (DL3059, DF101, DF102, DF104 and any other pack)
+builds its fix here, so the same pair of RUNs always gets the very same edit and the
+rewriter's overlap handling sees identical fixes.
+
+Two RUNs of one stage can be merged when both are shell form without here-documents,
+their flags are identical, neither is ``ONBUILD``, the stage's SHELL is POSIX, both shell
+parses are clean, the first body holds no shell comment (``# ...`` would swallow the
+joined text) and no suppression pragma sits between them. The join keeps the file's
+formatting::
+
+    RUN apt-get update                     RUN apt-get update \\
+    # install the tools             ->     # install the tools
+    RUN apt-get install -y curl                && apt-get install -y curl
+
+The text from the end of the first body to the start of the second body is replaced by
+`` <escape>``, a line break (the file's), any comment lines that sat between the RUNs
+(kept verbatim, now inner comment lines; blank lines are dropped), the continuation
+indentation the first RUN already uses (else four spaces) and ``&& ``.
+
+State that could leak from the first body into the second (``cd``, ``export``, ``set``,
+variable assignments, functions, background jobs ...) is fenced off by running the first
+body in a subshell, ``( ... )``; a second body with a top-level ``||``, ``;``, ``&`` or
+several statements is wrapped too, so ``a && b || c`` cannot change what runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+from dfopt.fixes import Applicability, Edit, Fix, apply_edits
+from dfopt.shell import parse_script, scripts_of
+from dfopt.syntax import Blank, Comment, Form, Instruction, Span, parse
+
+if TYPE_CHECKING:
+    from dfopt.rules_api import Context
+
+__all__ = [
+    "MergeCheck",
+    "command_count",
+    "merge_chain_fix",
+    "merge_fix",
+    "mergeable",
+    "same_run_flags",
+]
+
+_PRAGMA = re.compile(r"^(dfopt:|hadolint\b)", re.IGNORECASE)
+
+# Commands that change the state of the running shell (directory, variables, options,
+# traps, limits, aliases) or end it: after them the second body must not share the shell.
+_STATEFUL_COMMANDS = frozenset(
+    {
+        ".",
+        "alias",
+        "cd",
+        "declare",
+        "eval",
+        "exec",
+        "exit",
+        "export",
+        "getopts",
+        "hash",
+        "let",
+        "local",
+        "mapfile",
+        "popd",
+        "pushd",
+        "read",
+        "readarray",
+        "readonly",
+        "return",
+        "set",
+        "shift",
+        "shopt",
+        "source",
+        "trap",
+        "typeset",
+        "ulimit",
+        "umask",
+        "unalias",
+        "unset",
+    }
+)
+# POSIX special built-ins: variable assignments in front of them persist in the shell.
+_SPECIAL_BUILTINS = frozenset(
+    {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return"}
+    | {"set", "shift", "times", "trap", "unset"}
+)
+_ARITHMETIC_ASSIGNMENTS = frozenset(
+    {"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", "++", "--"}
+)
+# Node types whose commands run in a child process, so nothing inside them leaks.
+_ISOLATED = frozenset({"subshell", "command_substitution", "process_substitution"})
+_LEAKY_NODES = frozenset(
+    {
+        "function_definition",
+        "for_statement",
+        "c_style_for_statement",
+        "declaration_command",
+        "unset_command",
+        "variable_assignments",
+    }
+)
+
+
+@dataclass(frozen=True)
+class MergeCheck:
+    """Whether two RUNs can be merged, why not, and how safe the merge is."""
+
+    ok: bool
+    reason: str = ""
+    """Why the RUNs cannot be merged (empty when they can)."""
+    applicability: Applicability | None = None
+    """SAFE, or UNSAFE when comment lines between the RUNs move inside the merged RUN."""
+    wrap_first: bool = False
+    """The first body may leak shell state (or ends with ``;``/``&``): run it in ``( )``."""
+    wrap_second: bool = False
+    """The second body has a top-level ``||``, ``;``, ``&`` or several statements."""
+    comments: tuple[Span, ...] = ()
+    """Comment lines between the two bodies, kept verbatim inside the merged RUN."""
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def _refuse(reason: str) -> MergeCheck:
+    return MergeCheck(False, reason)
+
+
+def same_run_flags(first: Instruction, second: Instruction, *, ordered: bool = False) -> bool:
+    """True when two instructions carry the same flags (normalised text).
+
+    hadolint compares RUN flags as a set; pass ``ordered=True`` to also require the same
+    order, as a merge does (two mounts on one target depend on their order).
+    """
+    mine = [flag.text for flag in first.flags]
+    theirs = [flag.text for flag in second.flags]
+    if ordered:
+        return mine == theirs
+    return sorted(mine) == sorted(theirs)
+
+
+def command_count(instruction: Instruction) -> int:
+    """How many commands a RUN runs, counted the way hadolint's DL3059 counts them.
+
+    Every named simple command counts, nested ones (``$(date)``) included; an exec-form
+    RUN is read as its words joined by spaces; the SHELL in force does not matter.
+    """
+    target = instruction.effective
+    if target.keyword != "RUN":
+        return 0
+    if target.form is Form.EXEC:
+        text = " ".join(word.value for word in target.exec_args)
+        script = parse_script(text, lambda offset: 0)
+        return sum(1 for command in script.commands if command.name is not None)
+    return sum(
+        1
+        for source in scripts_of(instruction)
+        for command in source.script.commands
+        if command.name is not None
+    )
+
+
+# -- shell structure ----------------------------------------------------------------------
+
+
+@cache
+def _parser() -> Any:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    leaks: bool
+    """Running something after this body in the same shell could see changed state."""
+    open_end: bool
+    """The body ends with ``;`` or ``&``, so ``&&`` cannot follow it directly."""
+    compound: bool
+    """Top-level ``||``, ``;``, ``&`` or several statements."""
+
+
+@lru_cache(maxsize=512)
+def _shape(text: str) -> _Shape:
+    root = _parser().parse(text.encode("utf-8", "surrogatepass")).root_node
+    statements = [child for child in root.named_children if child.type != "comment"]
+    separators = [child.type for child in root.children if not child.is_named]
+    open_end = bool(root.children) and root.children[-1].type in (";", "&", ";;")
+    compound = (
+        len(statements) > 1
+        or any(separator in (";", "&", ";;") for separator in separators)
+        or any(_mixed_list(statement) for statement in statements)
+    )
+    return _Shape(_leaks(root), open_end, compound)
+
+
+def _mixed_list(node: Any) -> bool:
+    """True for an and-or list that uses anything but ``&&`` at its top."""
+    if node.type != "list":
+        return False
+    for child in node.children:
+        if not child.is_named and child.type != "&&":
+            return True
+        if child.is_named and _mixed_list(child):
+            return True
+    return False
+
+
+def _node_text(node: Any) -> str:
+    return bytes(node.text).decode("utf-8", "surrogatepass")
+
+
+def _command_name(node: Any) -> str:
+    for child in node.children:
+        if child.type == "command_name":
+            name = _node_text(child).strip("'\"")
+            return name.rsplit("/", 1)[-1]
+    return ""
+
+
+def _command_leaks(node: Any) -> bool:
+    name = _command_name(node)
+    words = [child for child in node.named_children if child.type != "command_name"]
+    if name in _STATEFUL_COMMANDS:
+        return True
+    if name in ("command", "builtin"):
+        for word in words:
+            value = _node_text(word).strip("'\"")
+            if not value.startswith("-"):
+                return value in _STATEFUL_COMMANDS
+    if name == "printf" and any(_node_text(word) == "-v" for word in words):
+        return True
+    prefixed = any(child.type == "variable_assignment" for child in node.children)
+    return prefixed and name in _SPECIAL_BUILTINS
+
+
+def _leaks(root: Any) -> bool:
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, arithmetic = stack.pop()
+        kind = node.type
+        if kind in _ISOLATED:
+            continue
+        if kind in _LEAKY_NODES:
+            return True
+        if not node.is_named:
+            if kind == "&" or (arithmetic and kind in _ARITHMETIC_ASSIGNMENTS):
+                return True
+            continue
+        if kind == "variable_assignment" and (node.parent is None or node.parent.type != "command"):
+            return True
+        if kind == "command" and _command_leaks(node):
+            return True
+        if kind == "expansion" and any(
+            not child.is_named and child.type in (":=", "=") for child in node.children
+        ):
+            return True
+        if kind == "arithmetic_expansion" or (
+            kind == "compound_statement" and node.children and node.children[0].type == "(("
+        ):
+            arithmetic = True
+        stack.extend((child, arithmetic) for child in node.children)
+    return False
+
+
+# -- the check --------------------------------------------------------------------------
+
+
+def _is_pragma(node: Comment) -> bool:
+    return _PRAGMA.match(node.text) is not None
+
+
+def mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCheck:
+    """Can ``second`` be appended to ``first`` as ``first && second`` in one RUN?"""
+    for instruction in (first, second):
+        if instruction.is_onbuild:
+            return _refuse("`ONBUILD` instructions are not merged")
+        if instruction.keyword != "RUN":
+            return _refuse(f"`{instruction.keyword}` is not a `RUN`")
+        if instruction.form is not Form.SHELL or instruction.command_span is None:
+            return _refuse("exec-form `RUN` instructions are not merged")
+        if instruction.heredocs:
+            return _refuse("`RUN` instructions with here-documents are not merged")
+        if not instruction.command_text:
+            return _refuse("an empty `RUN` is not merged")
+    if ctx.next_instruction(first) is not second:
+        return _refuse("the `RUN` instructions are not adjacent in one stage")
+    if not same_run_flags(first, second, ordered=True):
+        return _refuse("the `RUN` instructions have different flags")
+    if not (ctx.state(first).shell_is_posix and ctx.state(second).shell_is_posix):
+        return _refuse("the stage's SHELL is not a POSIX shell")
+    scripts = (ctx.shell(first), ctx.shell(second))
+    if scripts[0] is None or scripts[1] is None:
+        return _refuse("the `RUN` bodies could not be read as shell scripts")
+    if scripts[0].has_errors or scripts[1].has_errors:
+        return _refuse("a `RUN` body does not parse as a shell script")
+    if scripts[0].has_comment:
+        return _refuse("the first `RUN` ends with a shell comment")
+    assert first.command_span is not None and second.command_span is not None
+    if ctx.slice(Span(first.command_span.end, first.span.end)).strip():
+        return _refuse("text follows the first `RUN` body")
+    comments: list[Span] = []
+    for node in ctx.nodes_between(first, second):
+        if isinstance(node, Comment):
+            if _is_pragma(node):
+                return _refuse("a suppression pragma sits between the `RUN` instructions")
+            comments.append(node.span)
+        elif not isinstance(node, Blank):
+            return _refuse("unparsed text sits between the `RUN` instructions")
+    comments.extend(
+        span for span in second.inner_comments if span.start < second.command_span.start
+    )
+    first_shape = _shape(first.command_text or "")
+    second_shape = _shape(second.command_text or "")
+    return MergeCheck(
+        True,
+        applicability=Applicability.UNSAFE if comments else Applicability.SAFE,
+        wrap_first=first_shape.leaks or first_shape.open_end,
+        wrap_second=second_shape.compound,
+        comments=tuple(sorted(comments)),
+    )
+
+
+# -- the fix ----------------------------------------------------------------------------
+
+
+def _indent_of(ctx: Context, instruction: Instruction) -> str | None:
+    """The indentation a RUN gives the continuation lines that start a new command.
+
+    A line led by ``&&`` or ``||``, or following a line that ends with ``&&``, ``||``,
+    ``;`` or ``|``, starts a command; lines that only continue an argument list (package
+    names under ``apt-get install``) say nothing about where ``&&`` belongs.
+    """
+    assert instruction.command_span is not None
+    escape = ctx.escape
+    text = ctx.slice(Span(instruction.span.start, instruction.command_span.end))
+    lines = [
+        line
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip(" \t").startswith("#")
+    ]
+    found: list[str] = []
+    for previous, line in pairwise(lines):
+        stripped = line.lstrip(" \t")
+        indent = line[: len(line) - len(stripped)]
+        if not indent:
+            continue
+        if stripped.startswith(("&&", "||")):
+            return indent
+        before = previous.rstrip()
+        if before.endswith(escape):
+            before = before[: -len(escape)].rstrip()
+        if before.endswith(("&&", "||", ";", "|")):
+            found.append(indent)
+    return min(found, key=len) if found else None
+
+
+def _indent(ctx: Context, runs: Sequence[Instruction]) -> str:
+    """The indentation for the ``&&`` lines of a merge.
+
+    The whole block of adjacent RUNs around ``runs`` is searched from its top, so merging
+    a block pair by pair (as the fix loop does) indents every joined line alike.
+    """
+    block: list[Instruction] = []
+    current: Instruction | None = runs[0]
+    while current is not None and current.keyword == "RUN":
+        block.insert(0, current)
+        current = ctx.previous_instruction(current)
+    current = ctx.next_instruction(runs[0])
+    while current is not None and current.keyword == "RUN":
+        block.append(current)
+        current = ctx.next_instruction(current)
+    for run in block:
+        if run.command_span is None:
+            continue
+        indent = _indent_of(ctx, run)
+        if indent is not None:
+            return indent
+    return "    "
+
+
+def merge_fix(ctx: Context, first: Instruction, second: Instruction, title: str) -> Fix | None:
+    """The fix appending ``second`` to ``first``, or None when they cannot be merged."""
+    return merge_chain_fix(ctx, (first, second), title)
+
+
+def merge_chain_fix(ctx: Context, runs: Sequence[Instruction], title: str) -> Fix | None:
+    """The fix merging a run of adjacent RUNs into the first, or None when any pair cannot."""
+    if len(runs) < 2:
+        return None
+    checks = [mergeable(ctx, a, b) for a, b in pairwise(runs)]
+    if not all(checks):
+        return None
+    last = len(runs) - 1
+    wrapped = [
+        (index < last and checks[index].wrap_first) or (index > 0 and checks[index - 1].wrap_second)
+        for index in range(len(runs))
+    ]
+    escape = ctx.escape
+    newline = ctx.newline_of(runs[0])
+    indent = _indent(ctx, runs)
+    spans = [run.command_span for run in runs]
+    assert all(span is not None for span in spans)
+    bodies = [span for span in spans if span is not None]
+    edits: list[Edit] = []
+    if wrapped[0]:
+        edits.append(Edit.insert(bodies[0].start, "( "))
+    for index, check in enumerate(checks):
+        comments = "".join(ctx.slice(span) for span in check.comments)
+        text = (
+            (" )" if wrapped[index] else "")
+            + f" {escape}{newline}{comments}{indent}&& "
+            + ("( " if wrapped[index + 1] else "")
+        )
+        edits.append(Edit.replace(Span(bodies[index].end, bodies[index + 1].start), text))
+    if wrapped[last]:
+        edits.append(Edit.insert(bodies[last].end, " )"))
+    expected = " && ".join(
+        f"( {run.command_text} )" if wrap else run.command_text or ""
+        for run, wrap in zip(runs, wrapped, strict=True)
+    )
+    if not _reparses(ctx, runs, edits, expected):
+        return None
+    unsafe = any(check.applicability is Applicability.UNSAFE for check in checks)
+    return (Fix.unsafe if unsafe else Fix.safe)(title, edits)
+
+
+def _reparses(
+    ctx: Context, runs: Sequence[Instruction], edits: Sequence[Edit], expected: str
+) -> bool:
+    """Re-parse the merged text: one RUN whose shell body is ``expected``, no new problems."""
+    start = runs[0].span.start
+    end = runs[-1].span.end
+    segment = ctx.slice(Span(start, end))
+    shifted = [Edit(edit.span.shifted(-start), edit.text) for edit in edits]
+    merged = apply_edits(segment, shifted)
+    prefix = "" if ctx.escape == "\\" else f"# escape={ctx.escape}\n"
+    document = parse(prefix + merged)
+    if document.problems:
+        return False
+    instructions = [node for node in document.nodes if isinstance(node, Instruction)]
+    if len(instructions) != 1 or len(document.nodes) != len(instructions) + bool(prefix):
+        return False
+    run = instructions[0]
+    if run.keyword != "RUN" or run.form is not Form.SHELL or run.heredocs:
+        return False
+    if run.command_text is None or _squash(run.command_text) != _squash(expected):
+        return False
+    return not parse_script(run.command_text, lambda offset: offset).has_errors
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
