@@ -39,3 +39,27 @@ def test_add_copy_and_maintainer_label_are_equivalent() -> None:
     old = "FROM a\nMAINTAINER Jane\n"
     new = 'FROM a\nLABEL org.opencontainers.image.authors="Jane"\n'
     assert fp(old).diff(fp(new)) is None
+
+
+def test_normalisations_for_safe_fixes() -> None:
+    pairs = [
+        ("RUN apt-get install curl", "RUN apt-get install -y curl"),
+        ("RUN apt install curl", "RUN apt-get install curl"),
+        ("RUN apk add --update curl", "RUN apk add --no-cache curl"),
+        ("RUN useradd -u 100000 app", "RUN useradd -l -u 100000 app"),
+        ("RUN wget https://x/y", "RUN wget --progress=dot:giga https://x/y"),
+        ("COPY a b /dst", "COPY a b /dst/"),
+        ("CMD a\nCMD b", "CMD b"),
+        ("ENV A 1", "ENV A=1"),
+        ("WORKDIR /app\nWORKDIR src", "WORKDIR /app\nWORKDIR /app/src"),
+    ]
+    for before, after in pairs:
+        assert fp(f"FROM a\n{before}\n").diff(fp(f"FROM a\n{after}\n")) is None, before
+    platform = "FROM --platform=$TARGETPLATFORM a\n"
+    assert fp(platform).diff(fp("FROM a\n")) is None
+
+
+def test_normalisations_do_not_hide_real_changes() -> None:
+    assert fp("FROM a\nCMD a\nCMD b\n").diff(fp("FROM a\nCMD a\n")) is not None
+    assert fp("FROM a\nWORKDIR src\n").diff(fp("FROM a\nWORKDIR /src\n")) is not None
+    assert fp("FROM a\nRUN apk add curl\n").diff(fp("FROM a\nRUN apk add wget\n")) is not None

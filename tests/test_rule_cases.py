@@ -11,8 +11,14 @@ from __future__ import annotations
 import pytest
 
 from dfopt.api import fix, lint
+from dfopt.engine.fingerprint import fingerprint
 from dfopt.syntax import parse
 from tests.rule_cases import Case, load_cases
+
+try:
+    import dockerfile as buildkit
+except ImportError:  # no wheel for this platform: the BuildKit checks are skipped
+    buildkit = None
 
 CASES = load_cases()
 
@@ -34,7 +40,7 @@ def test_case_findings(case: Case) -> None:
     else:
         expected = [{"line": v["line"], "column": v["column"]} for v in case.violations]
         assert positions == expected
-        for (_span, violation), spec in zip(found, case.violations):
+        for (_span, violation), spec in zip(found, case.violations, strict=True):
             if "message" in spec:
                 assert spec["message"] in violation.message
 
@@ -52,3 +58,23 @@ def test_case_fix(case: Case) -> None:
     before = {problem.message for problem in parse(case.dockerfile).problems}
     after = {problem.message for problem in parse(result.text).problems}
     assert after <= before
+    if result.text == case.dockerfile:
+        return
+    remaining = [v for v in lint(result.text, select=[case.rule]).violations if v.code == case.rule]
+    assert not [v for v in remaining if v.fix is not None and v.fix.edits and (
+        case.unsafe or v.fix.applicability.value == "safe"
+    )], "the fixed text still has fixable findings of this rule"
+    if buildkit is not None and _buildkit_accepts(case.dockerfile):
+        assert _buildkit_accepts(result.text), "BuildKit's parser rejects the fixed text"
+    if not case.unsafe:
+        difference = fingerprint(parse(case.dockerfile)).diff(fingerprint(parse(result.text)))
+        assert difference is None, f"a safe fix changed the build fingerprint: {difference}"
+
+
+def _buildkit_accepts(text: str) -> bool:
+    assert buildkit is not None
+    try:
+        buildkit.parse_string(text)
+    except buildkit.GoParseError:
+        return False
+    return True

@@ -13,14 +13,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dfopt.semantics import analyze, parse_assignments
+from dfopt.semantics import Semantics, analyze, parse_assignments
 from dfopt.shell import scripts_of
 from dfopt.syntax import Document, Form, Instruction
 
 Item = tuple[str, ...]
 
-# Flags that only change caches or log output.
-_CACHE_FLAGS = frozenset({"--no-cache-dir", "--no-cache", "--progress=dot:giga", "-nv"})
+# Flags that only change caches, prompts or log output, per command.
+_CACHE_FLAGS = frozenset({"--no-cache-dir", "--progress=dot:giga", "-nv"})
+_QUIET_FLAGS: dict[str, frozenset[str]] = {
+    "apt-get": frozenset({"-y", "--yes", "--assume-yes"}),
+    "yum": frozenset({"-y", "--assumeyes"}),
+    "dnf": frozenset({"-y", "--assumeyes"}),
+    "microdnf": frozenset({"-y", "--assumeyes"}),
+    "zypper": frozenset({"-y", "-n", "--non-interactive", "--no-confirm"}),
+    "apk": frozenset({"--no-cache", "--update", "-U"}),
+    "useradd": frozenset({"-l", "--no-log-init"}),
+    "wget": frozenset({"-nv", "--no-verbose"}),
+}
+# Spellings of the same command.
+_ALIASES = {"apt": "apt-get"}
+# Instructions of which only the last one in a stage takes effect.
+_LAST_WINS = frozenset({"CMD", "ENTRYPOINT", "HEALTHCHECK"})
 # Commands that only clean caches.
 _CLEAN_SUBCOMMANDS = {
     "apt-get": {"clean", "autoclean"},
@@ -60,9 +74,9 @@ class Fingerprint:
         """A short description of the first difference, or None when equal."""
         if len(self.stages) != len(other.stages):
             return f"stage count {len(self.stages)} != {len(other.stages)}"
-        for index, (mine, theirs) in enumerate(zip(self.stages, other.stages)):
+        for index, (mine, theirs) in enumerate(zip(self.stages, other.stages, strict=True)):
             if mine != theirs:
-                for position, (a, b) in enumerate(zip(mine, theirs)):
+                for position, (a, b) in enumerate(zip(mine, theirs, strict=False)):
                     if a != b:
                         return f"stage {index}, item {position}: {a!r} != {b!r}"
                 return f"stage {index}: {len(mine)} items != {len(theirs)} items"
@@ -77,7 +91,20 @@ def fingerprint(document: Document) -> Fingerprint:
     stages = []
     for instructions in groups:
         items: list[Item] = []
-        for instruction in instructions:
+        last = {
+            instruction.keyword: index
+            for index, instruction in enumerate(instructions)
+            if instruction.keyword in _LAST_WINS
+        }
+        for index, instruction in enumerate(instructions):
+            if instruction.keyword in _LAST_WINS and last[instruction.keyword] != index:
+                continue
+            if instruction.keyword == "WORKDIR":
+                state = semantics.state_of(instruction)
+                resolved = _workdir_after(instruction, semantics)
+                if resolved is not None and (state.workdir is not None or resolved.startswith("/")):
+                    items.append(("WORKDIR", resolved))
+                    continue
             items.extend(_items(instruction))
         stages.append(tuple(items))
     return Fingerprint(tuple(stages))
@@ -104,15 +131,20 @@ def _items(instruction: Instruction) -> list[Item]:
         keyword = "COPY"
     if keyword == "MAINTAINER":
         return [(*prefix, "LABEL", f"org.opencontainers.image.authors={target.args_text}")]
-    if keyword == "LABEL":
-        pairs = parse_assignments(target.args_text, legacy=False)
-        return [(*prefix, "LABEL", f"{key}={value or ''}") for key, value in pairs]
+    if keyword in ("LABEL", "ENV", "ARG"):
+        pairs = parse_assignments(target.args_text, legacy=keyword == "ENV")
+        return [
+            (*prefix, keyword, key if value is None else f"{key}={value}") for key, value in pairs
+        ]
     if target.form is Form.EXEC and target.exec_args:
         args = tuple(word.value for word in target.exec_args)
         return [(*prefix, keyword, *flags, "exec", *args)]
     words = tuple(word.value for word in target.words)
     if keyword == "FROM":
         words = tuple(word.lower() if word.lower() == "as" else word for word in words)
+        flags = tuple(flag for flag in flags if flag not in _REDUNDANT_PLATFORM)
+    if keyword == "COPY" and len(words) > 2 and words[-1].endswith("/") and words[-1] != "/":
+        words = (*words[:-1], words[-1].rstrip("/"))
     heredocs = tuple(heredoc.content for heredoc in instruction.heredocs)
     return [(*prefix, keyword, *flags, *words, *heredocs)]
 
@@ -120,14 +152,34 @@ def _items(instruction: Instruction) -> list[Item]:
 def _command_words(name: str | None, args: list[str]) -> tuple[str, ...] | None:
     if name is None:
         return tuple(args)
+    name = _ALIASES.get(name, name)
     if name in _CLEAN_SUBCOMMANDS and args and args[0] in _CLEAN_SUBCOMMANDS[name]:
         return None
     if name == "rm":
         targets = [arg for arg in args if not arg.startswith("-")]
         if targets and all(_is_cache_path(path) for path in targets):
             return None
-    kept = tuple(arg for arg in args if arg not in _CACHE_FLAGS and not arg.startswith("--progress="))
+    quiet = _QUIET_FLAGS.get(name, frozenset())
+    kept = tuple(
+        arg
+        for arg in args
+        if arg not in _CACHE_FLAGS and arg not in quiet and not arg.startswith("--progress=")
+    )
     return (name, *kept)
+
+
+_REDUNDANT_PLATFORM = frozenset({"--platform=$TARGETPLATFORM", "--platform=${TARGETPLATFORM}"})
+
+
+def _workdir_after(instruction: Instruction, semantics: Semantics) -> str | None:
+    """The absolute working directory after a WORKDIR, when it can be resolved."""
+    stage = semantics.stage_of(instruction)
+    if stage is None:
+        return None
+    items = stage.instructions
+    index = next(i for i, candidate in enumerate(items) if candidate is instruction)
+    after = stage.states[index + 1] if index + 1 < len(stage.states) else stage.final_state
+    return after.workdir
 
 
 def _is_cache_path(path: str) -> bool:
