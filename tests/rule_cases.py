@@ -24,6 +24,8 @@ class Case:
     fixed: str | None = None
     unsafe: bool = False
     file: str = ""
+    settings: dict[str, Any] | None = None
+    """Configuration for the case (kebab-case keys, as in ``.dfopt.yaml``)."""
 
     @property
     def id(self) -> str:
@@ -36,6 +38,7 @@ def load_cases() -> list[Case]:
     for path in sorted(RULE_CASES.glob("*.yaml")):
         data = yaml.load(path.read_text(encoding="utf-8"))
         rule = data["rule"]
+        shared = data.get("settings")
         for raw in data["cases"]:
             cases.append(
                 Case(
@@ -47,6 +50,7 @@ def load_cases() -> list[Case]:
                     fixed=raw.get("fixed"),
                     unsafe=bool(raw.get("unsafe", False)),
                     file=path.name,
+                    settings=raw.get("settings", shared),
                 )
             )
     return cases

@@ -25,7 +25,7 @@ CASES = load_cases()
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_case_findings(case: Case) -> None:
-    result = lint(case.dockerfile, select=[case.rule])
+    result = lint(case.dockerfile, select=[case.rule], settings=case.settings)
     found = [
         (violation.span, violation)
         for violation in result.violations
@@ -50,20 +50,28 @@ FIXED = [case for case in CASES if case.fixed is not None]
 
 @pytest.mark.parametrize("case", FIXED, ids=[case.id for case in FIXED])
 def test_case_fix(case: Case) -> None:
-    result = fix(case.dockerfile, select=[case.rule], unsafe=case.unsafe)
+    result = fix(case.dockerfile, select=[case.rule], unsafe=case.unsafe, settings=case.settings)
     assert result.failure is None, result.failure
     assert result.text == case.fixed
-    again = fix(result.text, select=[case.rule], unsafe=case.unsafe)
+    again = fix(result.text, select=[case.rule], unsafe=case.unsafe, settings=case.settings)
     assert again.text == result.text, "a second fix changed the text"
     before = {problem.message for problem in parse(case.dockerfile).problems}
     after = {problem.message for problem in parse(result.text).problems}
     assert after <= before
     if result.text == case.dockerfile:
         return
-    remaining = [v for v in lint(result.text, select=[case.rule]).violations if v.code == case.rule]
-    assert not [v for v in remaining if v.fix is not None and v.fix.edits and (
-        case.unsafe or v.fix.applicability.value == "safe"
-    )], "the fixed text still has fixable findings of this rule"
+    remaining = [
+        v
+        for v in lint(result.text, select=[case.rule], settings=case.settings).violations
+        if v.code == case.rule
+    ]
+    assert not [
+        v
+        for v in remaining
+        if v.fix is not None
+        and v.fix.edits
+        and (case.unsafe or v.fix.applicability.value == "safe")
+    ], "the fixed text still has fixable findings of this rule"
     if buildkit is not None and _buildkit_accepts(case.dockerfile):
         assert _buildkit_accepts(result.text), "BuildKit's parser rejects the fixed text"
     if not case.unsafe:

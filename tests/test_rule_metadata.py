@@ -45,17 +45,19 @@ def test_docs_have_the_fixed_headings(rule: type) -> None:
 @pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
 def test_bad_example_is_flagged_and_good_example_is_clean(rule: type) -> None:
     assert rule.bad and rule.good
-    bad = [v.code for v in lint(rule.bad, select=[rule.code]).violations]
-    good = [v.code for v in lint(rule.good, select=[rule.code]).violations]
+    settings = getattr(rule, "example_settings", None)
+    bad = [v.code for v in lint(rule.bad, select=[rule.code], settings=settings).violations]
+    good = [v.code for v in lint(rule.good, select=[rule.code], settings=settings).violations]
     assert rule.code in bad
     assert rule.code not in good
 
 
 @pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
 def test_fixing_the_bad_example_is_stable(rule: type) -> None:
-    first = fix(rule.bad, select=[rule.code], unsafe=True)
+    settings = getattr(rule, "example_settings", None)
+    first = fix(rule.bad, select=[rule.code], unsafe=True, settings=settings)
     assert first.failure is None
-    second = fix(first.text, select=[rule.code], unsafe=True)
+    second = fix(first.text, select=[rule.code], unsafe=True, settings=settings)
     assert second.text == first.text
 
 

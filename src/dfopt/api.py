@@ -7,8 +7,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from dfopt.engine.linter import LintResult
 from dfopt.engine.rewriter import FixResult
@@ -22,18 +23,29 @@ def session(
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     isolated: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> Session:
-    """A session using the configuration found for ``path`` (unless ``isolated``)."""
+    """A session using the configuration found for ``path`` (unless ``isolated``).
+
+    ``settings`` gives the configuration directly, in the form of a ``.dfopt.yaml``
+    (kebab-case keys); it takes the place of any configuration file.
+    """
     from dfopt.config import Settings, resolve_config
 
+    if settings is not None:
+        return Session(
+            Settings.model_validate(dict(settings)),
+            None,
+            Overrides(select, extend_select, ignore),
+        )
     if isolated or path is None:
-        settings = Settings()
+        settings_model = Settings()
         root = None
     else:
         resolved = resolve_config(path)
-        settings = resolved.settings
+        settings_model = resolved.settings
         root = resolved.root
-    return Session(settings, root, Overrides(select, extend_select, ignore))
+    return Session(settings_model, root, Overrides(select, extend_select, ignore))
 
 
 def lint(
@@ -44,10 +56,16 @@ def lint(
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     isolated: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> LintResult:
     """Lint Dockerfile ``text``; violations come sorted by position."""
     return session(
-        path=path, select=select, extend_select=extend_select, ignore=ignore, isolated=isolated
+        path=path,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        isolated=isolated,
+        settings=settings,
     ).lint(text, path)
 
 
@@ -60,8 +78,14 @@ def fix(
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     isolated: bool = True,
+    settings: Mapping[str, Any] | None = None,
 ) -> FixResult:
     """Fix Dockerfile ``text``; ``result.text`` is the fixed text."""
     return session(
-        path=path, select=select, extend_select=extend_select, ignore=ignore, isolated=isolated
+        path=path,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        isolated=isolated,
+        settings=settings,
     ).fix(text, path, unsafe)
