@@ -63,3 +63,12 @@ def test_normalisations_do_not_hide_real_changes() -> None:
     assert fp("FROM a\nCMD a\nCMD b\n").diff(fp("FROM a\nCMD a\n")) is not None
     assert fp("FROM a\nWORKDIR src\n").diff(fp("FROM a\nWORKDIR /src\n")) is not None
     assert fp("FROM a\nRUN apk add curl\n").diff(fp("FROM a\nRUN apk add wget\n")) is not None
+
+
+def test_copy_destination_slash_in_every_spelling() -> None:
+    for before, after in [
+        ('COPY a b "/srv/app"', 'COPY a b "/srv/app/"'),
+        ('COPY ["a", "b", "/data"]', 'COPY ["a", "b", "/data/"]'),
+    ]:
+        assert fp(f"FROM x\n{before}\n").diff(fp(f"FROM x\n{after}\n")) is None
+    assert fp('FROM x\nCOPY a "/d"\n').diff(fp('FROM x\nCOPY a "/e"\n')) is not None

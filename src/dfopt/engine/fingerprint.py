@@ -138,13 +138,15 @@ def _items(instruction: Instruction) -> list[Item]:
         ]
     if target.form is Form.EXEC and target.exec_args:
         args = tuple(word.value for word in target.exec_args)
+        if keyword == "COPY":
+            args = _copy_destination(args)
         return [(*prefix, keyword, *flags, "exec", *args)]
     words = tuple(word.value for word in target.words)
     if keyword == "FROM":
         words = tuple(word.lower() if word.lower() == "as" else word for word in words)
         flags = tuple(flag for flag in flags if flag not in _REDUNDANT_PLATFORM)
-    if keyword == "COPY" and len(words) > 2 and words[-1].endswith("/") and words[-1] != "/":
-        words = (*words[:-1], words[-1].rstrip("/"))
+    if keyword == "COPY":
+        words = _copy_destination(words)
     heredocs = tuple(heredoc.content for heredoc in instruction.heredocs)
     return [(*prefix, keyword, *flags, *words, *heredocs)]
 
@@ -169,6 +171,19 @@ def _command_words(name: str | None, args: list[str]) -> tuple[str, ...] | None:
 
 
 _REDUNDANT_PLATFORM = frozenset({"--platform=$TARGETPLATFORM", "--platform=${TARGETPLATFORM}"})
+
+
+def _copy_destination(words: tuple[str, ...]) -> tuple[str, ...]:
+    """With several sources the destination is a directory: a trailing ``/`` is implied."""
+    sources = [word for word in words[:-1] if not word.startswith("<<")]
+    if len(sources) < 2 or not words:
+        return words
+    destination = words[-1]
+    if len(destination) >= 2 and destination[0] == destination[-1] and destination[0] in "\"'":
+        destination = destination[1:-1]
+    if destination.endswith("/") and destination != "/":
+        destination = destination.rstrip("/")
+    return (*words[:-1], destination)
 
 
 def _workdir_after(instruction: Instruction, semantics: Semantics) -> str | None:
