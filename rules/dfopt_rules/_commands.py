@@ -1,0 +1,377 @@
+"""Helpers shared by the rules that inspect the commands a ``RUN`` runs.
+
+Option parsing the way command-line tools read it, the plain ``&&`` chain a fix may
+append to, and what the base image of a stage is known to ship (bash, GNU wget).
+Private to the pack: the module name starts with an underscore, so no rule is loaded
+from it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from dfopt.rules_api import (
+    Context,
+    Edit,
+    Form,
+    Instruction,
+    ShellScript,
+    ShellWord,
+    SimpleCommand,
+    Span,
+    Stage,
+    expand,
+)
+
+# -- commands and options ------------------------------------------------------------
+
+
+def command_span(command: SimpleCommand) -> Span:
+    """From the command name (after any ``VAR=value`` prefix) to the end of the command."""
+    start = command.name.span.start if command.name is not None else command.span.start
+    return Span(start, command.span.end)
+
+
+def option_names(command: SimpleCommand) -> set[str]:
+    """Every option a command is given: ``-xzf`` gives ``x``, ``z`` and ``f``, ``--file=a``
+    gives ``file``. ``-`` and ``--`` are not options."""
+    names: set[str] = set()
+    for arg in command.args:
+        value = arg.value
+        if value in ("-", "--") or not value.startswith("-"):
+            continue
+        if value.startswith("--"):
+            names.add(value[2:].split("=", 1)[0])
+        else:
+            names.update(value[1:])
+    return names
+
+
+def has_option(command: SimpleCommand, *names: str) -> bool:
+    """True when the command has one of the options ``names`` (``q``, ``quiet``)."""
+    return not option_names(command).isdisjoint(names)
+
+
+def is_option(word: ShellWord) -> bool:
+    return word.value.startswith("-") and word.value not in ("-", "--")
+
+
+def operands(
+    command: SimpleCommand,
+    with_value: Collection[str] = (),
+) -> list[ShellWord]:
+    """The arguments that are not options nor the value of an option in ``with_value``.
+
+    ``with_value`` names options that take a separate value (``i``, ``index-url``): the
+    word after ``-i`` or ``--index-url`` is skipped, ``--index-url=URL`` and ``-iURL``
+    carry their value inside the word.
+    """
+    found: list[ShellWord] = []
+    skip = False
+    for arg in command.args:
+        value = arg.value
+        if skip:
+            skip = False
+            continue
+        if not is_option(arg):
+            found.append(arg)
+            continue
+        if value.startswith("--"):
+            skip = "=" not in value and value[2:] in with_value
+            continue
+        letters = value[1:]
+        for index, letter in enumerate(letters):
+            if letter in with_value:
+                skip = index == len(letters) - 1
+                break
+    return found
+
+
+def option_value(command: SimpleCommand, short: str, long: str) -> ShellWord | str | None:
+    """The value of option ``-s VALUE`` / ``-sVALUE`` / ``--long VALUE`` / ``--long=VALUE``.
+
+    A word is returned when the value is a word of its own, the text when it is attached
+    to the option; None when the option is not given. The last occurrence wins.
+    """
+    found: ShellWord | str | None = None
+    args = command.args
+    for index, arg in enumerate(args):
+        value = arg.value
+        following = args[index + 1] if index + 1 < len(args) else None
+        if value == "--":
+            break
+        if value == f"--{long}":
+            found = following
+        elif value.startswith(f"--{long}="):
+            found = value.split("=", 1)[1]
+        elif value.startswith("-") and not value.startswith("--") and short in value[1:]:
+            rest = value[value.index(short, 1) + 1 :]
+            found = rest if rest else following
+    return found
+
+
+_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def variables_for(ctx: Context, instruction: Instruction) -> Mapping[str, str]:
+    """ARG and ENV values in force when the RUN runs (for a trigger: at the stage's end)."""
+    if ctx.onbuild:
+        stage = ctx.stage(instruction)
+        if stage is not None:
+            return stage.final_state.variables
+    return ctx.state(instruction).variables
+
+
+def resolve(word: ShellWord, variables: Mapping[str, str]) -> str | None:
+    """The word's value with ARG/ENV references expanded, or None when it depends on
+    anything else (an undefined variable, a command substitution)."""
+    if word.literal:
+        return word.value
+    value = word.value
+    if "$(" in value or "`" in value:
+        return None
+    names = _REFERENCE.findall(value)
+    if not names or any(name not in variables for name in names):
+        return None
+    return expand(value, variables)
+
+
+def commands_of(ctx: Context, instruction: Instruction) -> Iterator[SimpleCommand]:
+    """The reliably parsed commands the instruction runs, in source order."""
+    return iter(sorted(ctx.commands(instruction), key=lambda command: command.span.start))
+
+
+# -- plain `&&` chains ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A shell-form RUN whose script is statements joined only by ``&&``."""
+
+    instruction: Instruction
+    script: ShellScript
+    ranges: tuple[tuple[int, int], ...]
+    """Script offsets of the statements."""
+
+    def source_span(self, start: int, end: int) -> Span:
+        target = self.instruction.effective
+        base = target.command_offset
+        return target.logical.span_to_source(base + start, base + end)
+
+    def statement(self, index: int) -> Span:
+        return self.source_span(*self.ranges[index])
+
+
+def plain_chain(ctx: Context, instruction: Instruction) -> Chain | None:
+    """The ``&&`` chain of a shell-form RUN without heredocs, or None for anything else
+    (``;``, ``||`` or ``|`` between the statements, a syntax error, a heredoc)."""
+    target = instruction.effective
+    if target.form is not Form.SHELL or target.heredocs or target.command_text is None:
+        return None
+    sources = ctx.scripts(instruction)
+    if len(sources) != 1 or sources[0].kind != "line":
+        return None
+    script = sources[0].script
+    ranges = script.top_level
+    if script.has_errors or not ranges:
+        return None
+    text = script.text
+    if text[: ranges[0][0]].strip():
+        return None
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        if text[end:start].strip() != "&&":
+            return None
+    tail = text[ranges[-1][1] :].strip()
+    if tail and not tail.startswith("#"):
+        return None
+    return Chain(instruction, script, tuple(ranges))
+
+
+def append_to_chain(ctx: Context, chain: Chain, command: str) -> Edit:
+    """Append ``&& command`` to the chain, keeping its layout.
+
+    On one line the command goes on that line; across continuation lines it goes on a
+    new continuation line, indented like the last statement, with ``&&`` leading or
+    trailing as the chain already writes it, and the file's escape character and line
+    ending.
+    """
+    target = chain.instruction.effective
+    last = chain.statement(len(chain.ranges) - 1)
+    previous = chain.statement(len(chain.ranges) - 2) if len(chain.ranges) > 1 else None
+    source = ctx.document.source
+    first_line = source.line_span(target.keyword_span.start)
+    end_line = source.line_span(max(last.end - 1, last.start))
+    if end_line.start == first_line.start:
+        return Edit.insert(last.end, f" && {command}")
+    newline = ctx.newline_of(target)
+    escape = ctx.escape
+    start_line = source.line_span(last.start)
+    reference = start_line if start_line.start != first_line.start else end_line
+    line_text = ctx.slice(reference)
+    indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))] or "    "
+    leading = True
+    if previous is not None:
+        gap = ctx.text[previous.end : last.start]
+        if "\n" in gap and "&&" in gap:
+            leading = gap.rfind("&&") > gap.rfind("\n")
+    if leading:
+        return Edit.insert(last.end, f" {escape}{newline}{indent}&& {command}")
+    return Edit.insert(last.end, f" && {escape}{newline}{indent}{command}")
+
+
+def crosses_comment(instruction: Instruction, span: Span) -> bool:
+    """True when a comment line inside the instruction's continuation lies in ``span``."""
+    return any(
+        span.start < comment.end and comment.start < span.end
+        for comment in instruction.effective.inner_comments + instruction.inner_comments
+    )
+
+
+def line_indent(ctx: Context, instruction: Instruction) -> str:
+    """The whitespace before the instruction's keyword on its first line."""
+    return ctx.text[instruction.span.start : instruction.keyword_span.start]
+
+
+# -- base images -----------------------------------------------------------------------
+
+# Official images (and a few well-known others) built on Debian, Ubuntu or an RPM
+# distribution: they ship bash, and their wget (when installed) is GNU wget. Tags with
+# "alpine", "busybox" and the like are excluded below.
+_GNU_IMAGES = frozenset(
+    {
+        "almalinux",
+        "amazoncorretto",
+        "amazonlinux",
+        "buildpack-deps",
+        "centos",
+        "clojure",
+        "debian",
+        "eclipse-temurin",
+        "elixir",
+        "erlang",
+        "fedora",
+        "gcc",
+        "golang",
+        "gradle",
+        "haskell",
+        "httpd",
+        "ibmjava",
+        "jenkins/jenkins",
+        "jruby",
+        "julia",
+        "maven",
+        "mongo",
+        "mysql",
+        "nginx",
+        "node",
+        "openjdk",
+        "oraclelinux",
+        "perl",
+        "php",
+        "postgres",
+        "pypy",
+        "python",
+        "r-base",
+        "rakudo-star",
+        "redis",
+        "rockylinux",
+        "ruby",
+        "rust",
+        "sapmachine",
+        "swift",
+        "tomcat",
+        "ubuntu",
+        "continuumio/miniconda3",
+        "continuumio/anaconda3",
+        "nvidia/cuda",
+        "rocker/r-ver",
+        "dotnet/sdk",
+        "dotnet/aspnet",
+        "dotnet/runtime",
+        "dotnet/runtime-deps",
+        "ubi8/ubi",
+        "ubi9/ubi",
+        "ubi8/ubi-minimal",
+        "ubi9/ubi-minimal",
+        "ubi8",
+        "ubi9",
+        "redhat/ubi8",
+        "redhat/ubi9",
+        "redhat/ubi8-minimal",
+        "redhat/ubi9-minimal",
+    }
+)
+_NO_SHELL_MARKERS = re.compile(r"alpine|busybox|distroless|chiseled|nanoserver|servercore|windows")
+
+
+def _image_name(reference: str) -> tuple[str, str]:
+    """Repository path without registry host or ``library/``, and the tag (lower case)."""
+    reference = reference.lower().split("@", 1)[0]
+    parts = reference.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    if parts and parts[0] == "library":
+        parts = parts[1:]
+    path = "/".join(parts)
+    name, _, tag = path.partition(":")
+    return name, tag
+
+
+def root_image(stage: Stage) -> str:
+    """The image reference at the root of the stage's ``FROM <stage>`` chain."""
+    while stage.parent is not None:
+        stage = stage.parent
+    return stage.base
+
+
+def gnu_userland(stage: Stage | None) -> bool:
+    """True when the stage's base image is known to be a Debian, Ubuntu or RPM-based
+    image (bash present, GNU tools), not Alpine, BusyBox, distroless or Windows."""
+    if stage is None:
+        return False
+    reference = root_image(stage)
+    if "$" in reference or not reference:
+        return False
+    name, tag = _image_name(reference)
+    if name not in _GNU_IMAGES:
+        return False
+    return not _NO_SHELL_MARKERS.search(f"{name}:{tag}")
+
+
+_INSTALLERS = {
+    "apt-get": "install",
+    "apt": "install",
+    "yum": "install",
+    "dnf": "install",
+    "microdnf": "install",
+    "zypper": "install",
+    "apk": "add",
+}
+
+
+def installs_package(command: SimpleCommand, package: str) -> bool:
+    """True when the command installs ``package`` with a system package manager."""
+    subcommand = _INSTALLERS.get(command.command or "")
+    if subcommand is None or subcommand not in command.arg_values:
+        return False
+    return any(value == package or value.startswith(package + "=") for value in command.arg_values)
+
+
+def earlier_runs(ctx: Context, instruction: Instruction) -> Iterable[Instruction]:
+    """RUN instructions before ``instruction`` in its stage and the stages it builds on."""
+    stage = ctx.stage(instruction)
+    chain: list[Stage] = []
+    while stage is not None:
+        chain.append(stage)
+        stage = stage.parent
+    first = True
+    for current in chain:
+        for candidate in current.instructions:
+            if first and candidate is instruction:
+                break
+            if candidate.effective.keyword == "RUN" and not candidate.is_onbuild:
+                yield candidate
+        first = False
