@@ -175,7 +175,7 @@ _REDUNDANT_PLATFORM = frozenset({"--platform=$TARGETPLATFORM", "--platform=${TAR
 
 def _copy_destination(words: tuple[str, ...]) -> tuple[str, ...]:
     """With several sources the destination is a directory: a trailing ``/`` is implied."""
-    sources = [word for word in words[:-1] if not word.startswith("<<")]
+    sources = words[:-1]
     if len(sources) < 2 or not words:
         return words
     destination = words[-1]
