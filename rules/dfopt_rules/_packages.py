@@ -1,0 +1,513 @@
+"""Shared helpers of the package-manager rules (apt-get, apk, yum, dnf, zypper).
+
+Not a rule module (the leading underscore keeps the pack loader away). It splits a
+package manager's arguments into options and operands, finds the words a fix edits,
+and builds the two fixes these rules share: inserting a flag after a word, and
+appending a cleanup command at the end of a `RUN` whose script is a plain `&&` chain.
+"""
+
+from __future__ import annotations
+
+import itertools
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dfopt.rules_api import (
+    Context,
+    Edit,
+    Fix,
+    Form,
+    Instruction,
+    ShellScript,
+    ShellWord,
+    SimpleCommand,
+    Span,
+)
+
+_ROOT_USERS = frozenset({"root", "0"})
+
+
+# -- arguments ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionSyntax:
+    """Which options of a program take a value (``-t VALUE``, ``--virtual VALUE``).
+
+    Knowing them keeps an option's value from being read as a package name.
+    """
+
+    short: frozenset[str] = frozenset()
+    """Single letters whose option takes a value (``t`` for ``-t``)."""
+    long: frozenset[str] = frozenset()
+    """Long option names, without the dashes, that take a value."""
+
+
+APT_GET_OPTIONS = OptionSyntax(
+    short=frozenset("otc"),
+    long=frozenset({"option", "target-release", "default-release", "config-file"}),
+)
+APK_OPTIONS = OptionSyntax(
+    short=frozenset("tXp"),
+    long=frozenset(
+        {
+            "virtual",
+            "repository",
+            "root",
+            "arch",
+            "keys-dir",
+            "repositories-file",
+            "cache-dir",
+            "cache-max-age",
+            "progress-fd",
+            "wait",
+            "timeout",
+        }
+    ),
+)
+RPM_TOOL_OPTIONS = OptionSyntax(
+    short=frozenset("cdexR"),
+    long=frozenset(
+        {
+            "config",
+            "installroot",
+            "enablerepo",
+            "disablerepo",
+            "repo",
+            "repoid",
+            "repofrompath",
+            "exclude",
+            "excludepkgs",
+            "setopt",
+            "releasever",
+            "debuglevel",
+            "errorlevel",
+            "rpmverbosity",
+            "downloaddir",
+            "destdir",
+            "disableplugin",
+            "enableplugin",
+            "forcearch",
+            "color",
+        }
+    ),
+)
+"""yum, dnf and microdnf share these options that take a value."""
+ZYPPER_OPTIONS = OptionSyntax(
+    short=frozenset("tRDCcpr"),
+    long=frozenset(
+        {"type", "repo", "from", "root", "reposd-dir", "cache-dir", "config", "plus-repo"}
+    ),
+)
+
+
+def split_arguments(
+    command: SimpleCommand, syntax: OptionSyntax
+) -> tuple[list[ShellWord], list[ShellWord]]:
+    """The command's option words and operand words, in order.
+
+    A value given as a separate word after an option that takes one belongs to the
+    options; after ``--`` everything is an operand.
+    """
+    options: list[ShellWord] = []
+    operands: list[ShellWord] = []
+    args = command.args
+    index = 0
+    only_operands = False
+    while index < len(args):
+        word = args[index]
+        value = word.value
+        index += 1
+        if only_operands or not value.startswith("-") or value == "-":
+            operands.append(word)
+            continue
+        if value == "--":
+            only_operands = True
+            continue
+        options.append(word)
+        if _takes_separate_value(value, syntax) and index < len(args):
+            options.append(args[index])
+            index += 1
+    return options, operands
+
+
+def _takes_separate_value(option: str, syntax: OptionSyntax) -> bool:
+    if option.startswith("--"):
+        return "=" not in option and option[2:] in syntax.long
+    letters = option[1:]
+    for position, letter in enumerate(letters):
+        if letter in syntax.short:
+            # `-tNAME` carries its value; `-qt NAME` takes the next word.
+            return position == len(letters) - 1
+    return False
+
+
+def operands(
+    command: SimpleCommand, syntax: OptionSyntax, skip: Iterable[str] = ()
+) -> list[ShellWord]:
+    """The operands of ``command`` other than the words in ``skip`` (subcommand names)."""
+    skipped = frozenset(skip)
+    return [word for word in split_arguments(command, syntax)[1] if word.value not in skipped]
+
+
+def first_word(command: SimpleCommand, *values: str) -> ShellWord | None:
+    """The first argument whose value is one of ``values``."""
+    return next((word for word in command.args if word.value in values), None)
+
+
+def has_word(command: SimpleCommand, *values: str) -> bool:
+    """True when an argument's value is one of ``values`` (hadolint's test for a subcommand)."""
+    return first_word(command, *values) is not None
+
+
+def short_letters(command: SimpleCommand, syntax: OptionSyntax | None = None) -> str:
+    """Every letter given in a short option cluster (``-qy`` gives ``qy``), before ``--``.
+
+    A letter that takes a value (per ``syntax``) ends its cluster: the rest is its value.
+    """
+    letters: list[str] = []
+    value_letters = syntax.short if syntax is not None else frozenset()
+    for word in command.args:
+        value = word.value
+        if value == "--":
+            break
+        if not value.startswith("-") or value.startswith("--"):
+            continue
+        for letter in value[1:]:
+            if letter == "=":
+                break
+            letters.append(letter)
+            if letter in value_letters:
+                break
+    return "".join(letters)
+
+
+def long_option(command: SimpleCommand, *names: str) -> ShellWord | None:
+    """The first ``--name`` or ``--name=value`` argument for one of ``names``."""
+    for word in command.args:
+        value = word.value
+        if value == "--":
+            return None
+        if value.startswith("--") and value[2:].split("=", 1)[0] in names:
+            return word
+    return None
+
+
+def describe(values: list[str], limit: int = 3) -> str:
+    """```a`, `b` and 2 more`` for messages."""
+    shown = ", ".join(f"`{value}`" for value in values[:limit])
+    more = len(values) - limit
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def command_span(command: SimpleCommand) -> Span:
+    """From the command's name to its end (leading ``VAR=value`` assignments left out)."""
+    start = command.name.span.start if command.name is not None else command.span.start
+    return Span(start, command.span.end)
+
+
+def exec_command(instruction: Instruction) -> SimpleCommand | None:
+    """The program an exec-form `RUN` starts, as a command (hadolint checks these too).
+
+    Its words span the JSON strings, quotes included; ``start`` and ``end`` are -1 since
+    there is no script.
+    """
+    target = instruction.effective
+    if target.keyword != "RUN" or target.form is not Form.EXEC or not target.exec_args:
+        return None
+    words = tuple(
+        ShellWord(word.value, word.value, True, word.span, -1, -1) for word in target.exec_args
+    )
+    span = Span(words[0].span.start, words[-1].span.end)
+    return SimpleCommand(words[0], words[1:], (), (), span, -1, -1, True)
+
+
+@dataclass(frozen=True)
+class RunCommands:
+    """The commands one instruction runs, computed once and shared by the rules."""
+
+    groups: tuple[tuple[SimpleCommand, ...], ...]
+    """Per script (an exec-form `RUN` counts as one), its reliable commands in order."""
+    by_name: dict[str, tuple[SimpleCommand, ...]]
+    editable: frozenset[int]
+    """``id()`` of the commands a fix may edit: those of scripts that parse cleanly."""
+
+    def can_edit(self, command: SimpleCommand) -> bool:
+        return id(command) in self.editable
+
+
+_RUN_COMMANDS: weakref.WeakKeyDictionary[Instruction, RunCommands] = weakref.WeakKeyDictionary()
+
+
+def run_commands(instruction: Instruction, ctx: Context) -> RunCommands:
+    """The commands of ``instruction`` (cached per instruction: one lookup per rule)."""
+    cached = _RUN_COMMANDS.get(instruction)
+    if cached is not None:
+        return cached
+    groups: list[tuple[SimpleCommand, ...]] = []
+    editable: set[int] = set()
+    for source in ctx.scripts(instruction):
+        group = tuple(in_order(item for item in source.script.commands if item.reliable))
+        groups.append(group)
+        if not source.script.has_errors:
+            editable.update(id(item) for item in group)
+    command = exec_command(instruction)
+    if command is not None:
+        groups.append((command,))
+    by_name: dict[str, list[SimpleCommand]] = {}
+    for group in groups:
+        for item in group:
+            if item.command is not None:
+                by_name.setdefault(item.command, []).append(item)
+    result = RunCommands(
+        tuple(groups),
+        {name: tuple(items) for name, items in by_name.items()},
+        frozenset(editable),
+    )
+    _RUN_COMMANDS[instruction] = result
+    return result
+
+
+def commands_of(instruction: Instruction, ctx: Context, *names: str) -> list[SimpleCommand]:
+    """The commands called one of ``names`` that the instruction runs, exec form included."""
+    by_name = run_commands(instruction, ctx).by_name
+    if len(names) == 1:
+        return list(by_name.get(names[0], ()))
+    return in_order(command for name in names for command in by_name.get(name, ()))
+
+
+def in_order(commands: Iterable[SimpleCommand]) -> list[SimpleCommand]:
+    """Commands sorted by where they stand in the source."""
+    return sorted(commands, key=lambda command: command.span.start)
+
+
+# -- fixes -------------------------------------------------------------------------------
+
+
+def insert_flag(
+    instruction: Instruction,
+    ctx: Context,
+    command: SimpleCommand,
+    word: ShellWord,
+    flag: str,
+    title: str,
+) -> Fix | None:
+    """A safe fix that inserts `` flag`` right after ``word``, or None (see ``can_edit``)."""
+    if not can_edit(instruction, ctx, command):
+        return None
+    return Fix.safe(title, [Edit.insert(word.span.end, f" {flag}")])
+
+
+def can_edit(instruction: Instruction, ctx: Context, command: SimpleCommand) -> bool:
+    """Whether a fix may edit ``command``.
+
+    Not in an exec-form `RUN` (the build fingerprint compares its arguments verbatim) nor
+    in a script with syntax errors elsewhere: no edit there could be checked as safe.
+    """
+    return run_commands(instruction, ctx).can_edit(command)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A shell-form `RUN` whose script is a plain ``&&`` chain of top-level statements."""
+
+    instruction: Instruction
+    """The instruction that runs (the trigger of an ONBUILD)."""
+    outer: Instruction
+    """The instruction as written (the ONBUILD itself for a trigger)."""
+    script: ShellScript
+    ranges: tuple[tuple[int, int], ...]
+    """Script offsets of the top-level statements."""
+
+    def source_span(self, start: int, end: int) -> Span:
+        """The source span of the script range ``[start, end)``."""
+        return self.instruction.logical.span_to_source(
+            self.instruction.command_offset + start, self.instruction.command_offset + end
+        )
+
+    def statement_index(self, command: SimpleCommand) -> int | None:
+        """Index of the top-level statement that is exactly ``command``, if any."""
+        for index, (start, end) in enumerate(self.ranges):
+            if start == command.start and end == command.end:
+                return index
+        return None
+
+
+def plain_chain(instruction: Instruction, ctx: Context) -> Chain | None:
+    """The instruction's script when its top level is ``a && b && ...``, else None.
+
+    Only a shell-form `RUN` without here-documents qualifies; the script must parse
+    without errors and may end with a shell comment.
+    """
+    target = instruction.effective
+    if target.form is not Form.SHELL or target.heredocs or target.command_text is None:
+        return None
+    sources = ctx.scripts(instruction)
+    if len(sources) != 1 or sources[0].kind != "line":
+        return None
+    script = sources[0].script
+    ranges = script.top_level
+    if script.has_errors or not ranges:
+        return None
+    text = script.text
+    if text[: ranges[0][0]].strip():
+        return None
+    for (_, end), (start, _) in itertools.pairwise(ranges):
+        if text[end:start].strip() != "&&":
+            return None
+    tail = text[ranges[-1][1] :].strip()
+    if tail and not tail.startswith("#"):
+        return None
+    return Chain(target, instruction, script, ranges)
+
+
+def runs_as_root(instruction: Instruction, ctx: Context) -> bool:
+    """False when a `USER` other than root is known to be in force for the instruction."""
+    if ctx.onbuild:
+        stage = ctx.stage(instruction)
+        user = stage.final_state.user if stage is not None else None
+    else:
+        user = ctx.state(instruction).user
+    if user is None:
+        return True
+    name = user.strip().split(":", 1)[0]
+    return name in _ROOT_USERS
+
+
+def append_command(instruction: Instruction, ctx: Context, command: str, title: str) -> Fix | None:
+    """A safe fix that appends `` && command`` at the end of the `RUN`, or None.
+
+    Offered only for a plain ``&&`` chain (so the command runs exactly when everything
+    before it succeeded) run as root. On a `RUN` that spans several lines the command goes
+    on a new continuation line, indented like the others and with the ``&&`` placed as the
+    file already places it (leading or trailing).
+    """
+    chain = plain_chain(instruction, ctx)
+    if chain is None or not runs_as_root(instruction, ctx):
+        return None
+    last = chain.source_span(*chain.ranges[-1])
+    previous = chain.source_span(*chain.ranges[-2]) if len(chain.ranges) > 1 else None
+    text = _appended_text(chain.instruction, last, previous, command, ctx)
+    return Fix.safe(title, [Edit.insert(last.end, text)])
+
+
+def _appended_text(
+    target: Instruction, last: Span, previous: Span | None, command: str, ctx: Context
+) -> str:
+    source = ctx.document.source
+    first_line = source.line_span(target.keyword_span.start)
+    end_line = source.line_span(max(last.end - 1, last.start))
+    if end_line.start == first_line.start:
+        return f" && {command}"
+    newline = ctx.newline_of(target)
+    escape = ctx.escape
+    start_line = source.line_span(last.start)
+    reference = start_line if start_line.start != first_line.start else end_line
+    line_text = ctx.slice(reference)
+    indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))] or "    "
+    leading = True
+    if previous is not None:
+        gap = ctx.text[previous.end : last.start]
+        if "\n" in gap and "&&" in gap:
+            leading = gap.rfind("&&") > gap.rfind("\n")
+    if leading:
+        return f" {escape}{newline}{indent}&& {command}"
+    return f" && {escape}{newline}{indent}{command}"
+
+
+def delete_statement(chain: Chain, index: int) -> Edit | None:
+    """An edit deleting top-level statement ``index`` of ``chain`` with one ``&&``.
+
+    The statement goes together with the ``&&`` (and line break) that joins it to its
+    neighbour. None when it is the only statement or when a comment line of the
+    Dockerfile sits in the text that would go.
+    """
+    ranges = chain.ranges
+    if len(ranges) < 2:
+        return None
+    here = chain.source_span(*ranges[index])
+    if index > 0:
+        span = Span(chain.source_span(*ranges[index - 1]).end, here.end)
+    else:
+        span = Span(here.start, chain.source_span(*ranges[index + 1]).start)
+    comments = (*chain.instruction.inner_comments, *chain.outer.inner_comments)
+    if any(comment.start < span.end and span.start < comment.end for comment in comments):
+        return None
+    return Edit.delete(span)
+
+
+# -- cache cleanup -----------------------------------------------------------------------
+
+
+def removes_cache(command: SimpleCommand, *directories: str) -> bool:
+    """An `rm` (any flags) of one of ``directories``, its contents or a path inside it."""
+    if command.command != "rm":
+        return False
+    for word in command.args:
+        value = word.value
+        if value.startswith("-") or not word.literal:
+            continue
+        path = value.rstrip("*").rstrip("/")
+        if any(path == root or path.startswith(root + "/") for root in directories):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Cleanup:
+    """How one package manager's cache is cleaned, for the `... clean` rules."""
+
+    program: str
+    installs: frozenset[str]
+    """Argument words that make a command an install (`install`, `in`)."""
+    cleans: frozenset[str]
+    """Argument words that make a command of the program a cleanup (`clean`)."""
+    directories: tuple[str, ...]
+    """Cache directories: an `rm` of one cleans, a cache or tmpfs mount on one silences."""
+
+    def missing(self, instruction: Instruction, ctx: Context) -> SimpleCommand | None:
+        """The last install of the `RUN` that no cleanup follows, or None.
+
+        None as well when a cache or tmpfs mount covers one of the cache directories.
+        """
+        found = run_commands(instruction, ctx)
+        if self.program not in found.by_name:
+            return None
+        commands = [command for group in found.groups for command in group]
+        last: SimpleCommand | None = None
+        for command in in_order(commands):
+            if command.command == self.program:
+                if has_word(command, *self.installs):
+                    last = command
+                elif last is not None and has_word(command, *self.cleans):
+                    last = None
+            elif last is not None and removes_cache(command, *self.directories):
+                last = None
+        if last is not None and ctx.cache_mounted(instruction, *self.directories):
+            return None
+        return last
+
+
+# -- rpm package versions ----------------------------------------------------------------
+
+_VERSION_PUNCTUATION = frozenset(".~^_:+")
+
+
+def rpm_versioned(package: str) -> bool:
+    """True when an rpm package argument names a version (`httpd-2.4.6`, `x.rpm`).
+
+    As hadolint: something after the first `-` must look like a version, that is every
+    `-`-separated part is made of letters, digits and ``.~^_:+``, and one part starts
+    with a digit (so `python3-pip` is not versioned). An `.rpm` file with a `-` is.
+    """
+    parts = package.split("-")
+    if len(parts) <= 1:
+        return False
+    if package.endswith(".rpm"):
+        return True
+    rest = parts[1:]
+    return all(
+        all(char.isascii() and (char.isalnum() or char in _VERSION_PUNCTUATION) for char in part)
+        for part in rest
+    ) and any(part[:1].isdigit() for part in rest)
