@@ -27,7 +27,7 @@ _QUIET_FLAGS: dict[str, frozenset[str]] = {
     "dnf": frozenset({"-y", "--assumeyes"}),
     "microdnf": frozenset({"-y", "--assumeyes"}),
     "zypper": frozenset({"-y", "-n", "--non-interactive", "--no-confirm"}),
-    "apk": frozenset({"--no-cache", "--update", "-U"}),
+    "apk": frozenset({"--no-cache", "--update", "--update-cache", "-U"}),
     "useradd": frozenset({"-l", "--no-log-init"}),
     "wget": frozenset({"-nv", "--no-verbose"}),
 }
