@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from dfopt import __version__, cli, verify
+from dfopt import __version__, cli, commands, verify
 from dfopt.config import clear_config_cache
 from dfopt.engine import registry as registry_module
 from dfopt.engine.registry import Registry, RegistryProblem, build_registry
@@ -774,12 +774,12 @@ def test_colour_needs_a_tty_and_no_NO_COLOR(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setattr(sys, "stdout", Terminal(True))
-    assert cli._use_color() is True
+    assert commands.use_color() is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert cli._use_color() is False
+    assert commands.use_color() is False
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setattr(sys, "stdout", Terminal(False))
-    assert cli._use_color() is False
+    assert commands.use_color() is False
 
 
 def _python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -805,11 +805,11 @@ def test_python_m_dfopt(tmp_path: Path) -> None:
 
 
 def test_start_up_imports_stay_small(tmp_path: Path) -> None:
-    """Loading the command line must not load the engine, the rules or rich."""
+    """Loading the command line must not load typer, the engine, the rules or rich."""
     code = (
         "import sys, dfopt.cli\n"
         "heavy = ('dfopt.engine', 'dfopt.config', 'dfopt.syntax', 'dfopt_rules', "
-        "'tree_sitter', 'rich', 'ruamel')\n"
+        "'tree_sitter', 'rich', 'ruamel', 'typer', 'pydantic')\n"
         "print(sorted(m for m in sys.modules if m.startswith(heavy)))\n"
     )
     result = _python("-c", code, cwd=tmp_path)

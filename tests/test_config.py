@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,6 +12,8 @@ from pydantic import ValidationError
 
 from dfopt.config import (
     ConfigError,
+    DefaultFixSettings,
+    DefaultSettings,
     FixSettings,
     Settings,
     clear_config_cache,
@@ -175,6 +178,62 @@ def test_no_fail_never_fails() -> None:
 def test_label_schema_rejects_unknown_types() -> None:
     with pytest.raises(ValidationError, match="invalid label type 'number'"):
         Settings.model_validate({"label-schema": {"version": "number"}})
+
+
+# --- default settings without pydantic ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plain", "model"), [(DefaultSettings, Settings), (DefaultFixSettings, FixSettings)]
+)
+def test_default_settings_mirror_the_models(plain: type, model: type[Settings]) -> None:
+    names = [item.name for item in dataclasses.fields(plain)]
+    assert names == list(model.model_fields)
+    mine, theirs = plain(), model()
+    for name in names:
+        value = getattr(mine, name)
+        expected = getattr(theirs, name)
+        if name == "fix":
+            assert dataclasses.asdict(value) == expected.model_dump()
+        else:
+            assert (type(value), value) == (type(expected), expected), name
+
+
+def test_default_settings_equal_the_models_defaults() -> None:
+    assert DefaultSettings() == Settings()
+    assert Settings() == DefaultSettings()
+    assert DefaultSettings().fix == FixSettings()
+    assert DefaultSettings() != Settings(ignore=["DL3008"])
+    assert Settings(fix=FixSettings(verify=True)) != DefaultSettings()
+    assert DefaultSettings() != object()
+    # Each instance has its own lists.
+    assert DefaultSettings().ignore is not DefaultSettings().ignore
+
+
+@pytest.mark.parametrize(
+    ("changes", "threshold"),
+    [({}, Severity.INFO), ({"failure_threshold": Severity.ERROR}, Severity.ERROR)],
+)
+def test_default_settings_fail_like_the_models(
+    changes: dict[str, object], threshold: Severity
+) -> None:
+    plain = dataclasses.replace(DefaultSettings(), **changes)  # type: ignore[arg-type]
+    model = Settings(**changes)  # type: ignore[arg-type]
+    for severity in Severity:
+        assert plain.fails_on(severity) == model.fails_on(severity), severity
+    assert plain.fails_on(threshold)
+    no_fail = dataclasses.replace(plain, no_fail=True)
+    assert not any(no_fail.fails_on(severity) for severity in Severity)
+
+
+def test_every_public_name_of_the_package_resolves() -> None:
+    import dfopt.config
+
+    for name in dfopt.config.__all__:
+        assert getattr(dfopt.config, name) is not None, name
+    assert set(dfopt.config.__all__) <= set(dir(dfopt.config))
+    with pytest.raises(AttributeError):
+        _ = dfopt.config.no_such_name
 
 
 # --- errors -------------------------------------------------------------------------------

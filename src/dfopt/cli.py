@@ -1,731 +1,147 @@
-"""dfopt's command line: ``check``, ``fix``, ``rules`` and ``rule``.
+"""dfopt's command line: the ``dfopt`` console script and ``python -m dfopt``.
 
-Exit codes: 0 when everything is clean; 1 when a finding reaches the failure threshold
-(or, for ``fix --diff``/``fix --check``, when a file would change); 2 for usage,
-configuration, input and internal errors, which win over 1. Every error is one line on
-standard error, ``dfopt: error: <path>[:line:col]: <what>``, and the other files are
-still processed.
+Start-up time matters (pre-commit runs dfopt on every commit), and loading typer costs
+more than linting a small Dockerfile. So :func:`main` first tries a small parser that
+knows exactly the options of ``check`` and ``fix`` (declared in
+:data:`dfopt.commands.COMMAND_OPTIONS`) and calls the same implementation the typer
+commands call. Anything else — help, ``--version``, the other commands, an unknown or
+unusual option, a missing value — goes to the typer application (:mod:`dfopt.app`),
+which owns the help texts and the usage errors.
 
-Start-up time matters (pre-commit runs dfopt on every commit), so this module imports
-only typer at load time; the engine, the configuration models and the rule packs are
-imported by the commands that need them.
+Importing this module loads neither typer nor the engine; ``dfopt.cli.app`` is the typer
+application, loaded on first use.
 """
 
 from __future__ import annotations
 
-import enum
+import contextlib
+import errno
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from dfopt import __version__
-from dfopt.files import Filters, InputError, decode_dockerfile, only_comments, read_dockerfile
+from dfopt.commands import COMMAND_OPTIONS, PATHS_REQUIRED, OptionSpec, run_check, run_fix
 
 if TYPE_CHECKING:
-    from dfopt.config import ResolvedConfig
-    from dfopt.engine.registry import Registry
-    from dfopt.engine.session import Session
-    from dfopt.report import Finding
+    import typer
 
-__all__ = ["app", "main"]
+__all__ = ["FastCall", "main", "parse_fast"]
 
-EXIT_CLEAN = 0
-EXIT_FINDINGS = 1
-EXIT_ERROR = 2
-STDIN = "-"
-
-app = typer.Typer(
-    name="dfopt",
-    help="A Dockerfile linter that fixes.",
-    add_completion=False,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+#: Set by shells asking the typer application for completions.
+_COMPLETION_VARIABLE = "_DFOPT_COMPLETE"
 
 
-class CheckFormat(str, enum.Enum):
-    TEXT = "text"
-    JSON = "json"
+@dataclass(frozen=True)
+class FastCall:
+    """A ``check`` or ``fix`` invocation the fast parser understood."""
+
+    command: str
+    paths: list[str]
+    options: dict[str, Any]
+    """The keyword arguments of the ``run_*`` function, by option ``dest``."""
+
+    def run(self) -> int:
+        """Run the command; return its exit status."""
+        if self.command == "fix":
+            return run_fix(self.paths, **self.options)
+        return run_check(self.paths or None, **self.options)
 
 
-class RulesFormat(str, enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
+def _lookup(specs: Sequence[OptionSpec]) -> dict[str, OptionSpec]:
+    table = {spec.name: spec for spec in specs}
+    table.update({spec.negative: spec for spec in specs if spec.negative})
+    return table
 
 
-# -- shared options -------------------------------------------------------------------
+def parse_fast(args: Sequence[str]) -> FastCall | None:
+    """Parse a plain ``check``/``fix`` command line, or return None to let typer do it.
 
-Paths = Annotated[
-    list[str] | None,
-    typer.Argument(
-        help="Files or directories to check (default: the current directory); "
-        "`-` reads standard input.",
-        metavar="PATH",
-        show_default=False,
-    ),
-]
-Select = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--select",
-        metavar="CODES",
-        help="Run only these rules (codes, prefixes, names, aliases or ALL; comma-separated).",
-        show_default=False,
-    ),
-]
-ExtendSelect = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--extend-select", metavar="CODES", help="Run these rules too.", show_default=False
-    ),
-]
-Ignore = Annotated[
-    list[str] | None,
-    typer.Option("--ignore", metavar="CODES", help="Skip these rules.", show_default=False),
-]
-ConfigOption = Annotated[
-    str | None,
-    typer.Option(
-        "--config",
-        metavar="FILE",
-        help="Use this configuration file for every input.",
-        show_default=False,
-    ),
-]
-Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
-StdinFilename = Annotated[
-    str | None,
-    typer.Option(
-        "--stdin-filename",
-        metavar="NAME",
-        help="The path standard input stands for (configuration, per-file ignores, output).",
-        show_default=False,
-    ),
-]
-UnsafeFixes = Annotated[
-    bool | None,
-    typer.Option(
-        "--unsafe-fixes/--no-unsafe-fixes",
-        help="Apply (fix) or offer (check) unsafe fixes too; overrides the configuration.",
-        show_default=False,
-    ),
-]
-ForceExclude = Annotated[
-    bool,
-    typer.Option(
-        "--force-exclude",
-        help="Apply the configuration's exclude globs to files named explicitly too.",
-    ),
-]
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"dfopt {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, help="Print the version and exit."
-        ),
-    ] = False,
-) -> None:
-    """A Dockerfile linter that fixes: hadolint-compatible checks, format-keeping fixes."""
-
-
-# -- the machinery shared by check and fix --------------------------------------------
-
-
-def _split(values: Sequence[str] | None) -> list[str]:
-    """Selectors from repeatable, comma-separated options."""
-    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
-
-
-@dataclass
-class Options:
-    """The command-line options shared by ``check`` and ``fix``."""
-
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    config: Path | None = None
-    isolated: bool = False
-    stdin_filename: str | None = None
-    unsafe_fixes: bool | None = None
-    force_exclude: bool = False
-
-
-@dataclass
-class Input:
-    """One Dockerfile's text and how to refer to it."""
-
-    display: str
-    """The path shown in output."""
-    path: Path | None
-    """The file on disk (None for standard input)."""
-    engine_path: Path | None
-    """The path rules and per-file ignores see."""
-    text: str
-
-
-class Runner:
-    """Resolves configuration, reads inputs and reports errors for one command."""
-
-    def __init__(self, options: Options) -> None:
-        self.options = options
-        self.status = EXIT_CLEAN
-        self._errors: set[str] = set()
-        self._sessions: dict[tuple[Path | None, Path], Session] = {}
-        self._registry: Registry | None = None
-
-    # errors ----------------------------------------------------------------------------
-
-    def error(self, message: str) -> None:
-        """Print ``dfopt: error: message`` once and remember to exit with 2."""
-        self.status = EXIT_ERROR
-        line = " ".join(message.split())
-        if line in self._errors:
-            return
-        self._errors.add(line)
-        sys.stdout.flush()
-        sys.stderr.write(f"dfopt: error: {line}\n")
-        sys.stderr.flush()
-
-    # engine ----------------------------------------------------------------------------
-
-    @property
-    def registry(self) -> Registry:
-        if self._registry is None:
-            from dfopt.engine.registry import default_registry
-
-            self._registry = default_registry()
-        return self._registry
-
-    def check_setup(self) -> bool:
-        """Report rule-pack problems and unknown selectors; False when nothing can run."""
-        from dfopt.engine.selection import check_selectors
-
-        for problem in self.registry.problems:
-            self.error(str(problem))
-        usable = True
-        options = self.options
-        for flag, selectors in (
-            ("--select", options.select or ()),
-            ("--extend-select", options.extend_select),
-            ("--ignore", options.ignore),
-        ):
-            for unknown in check_selectors(selectors, self.registry):
-                self.error(f"unknown rule selector `{unknown}` in {flag}")
-                usable = False
-        return usable
-
-    def config_for(self, target: Path) -> ResolvedConfig:
-        """The configuration for a file or directory; InputError when it is broken."""
-        from dfopt.config import ConfigError, resolve_config
-
-        try:
-            return resolve_config(target, self.options.config, self.options.isolated)
-        except ConfigError as error:
-            message = " ".join(error.message.split())
-            shown = _shown_path(error.path)
-            raise InputError(shown, message, error.line, error.column) from None
-        except OSError as error:
-            where = self.options.config or target
-            raise InputError(str(where), (error.strerror or str(error)).lower()) from None
-
-    def session_for(self, resolved: ResolvedConfig) -> Session:
-        from dfopt.engine.session import Overrides, Session
-
-        key = (resolved.path, resolved.root)
-        session = self._sessions.get(key)
-        if session is None:
-            options = self.options
-            overrides = Overrides(
-                select=options.select,
-                extend_select=options.extend_select,
-                ignore=options.ignore,
-                unsafe_fixes=options.unsafe_fixes,
-            )
-            session = Session(resolved.settings, resolved.root, overrides, self.registry)
-            self._sessions[key] = session
-        return session
-
-    # inputs ----------------------------------------------------------------------------
-
-    def _filters(self, directory: Path) -> Filters:
-        resolved = self.config_for(directory)
-        return Filters(resolved.root, resolved.settings.include, resolved.settings.exclude)
-
-    def inputs(self, arguments: Sequence[str]) -> Iterator[Input]:
-        """Read every input named on the command line, reporting the unreadable ones."""
-        from dfopt.files import discover
-
-        use_stdin = STDIN in arguments
-        paths = [Path(argument) for argument in arguments if argument != STDIN]
-        found = discover(paths, self._filters, force_exclude=self.options.force_exclude)
-        for problem in found.errors:
-            self.error(str(problem))
-        if use_stdin:
-            item = self._read_stdin()
-            if item is not None:
-                yield item
-        for path in found.files:
-            display = str(path)
-            try:
-                text = read_dockerfile(path, display)
-            except InputError as problem:
-                self.error(str(problem))
-                continue
-            if only_comments(text):
-                self.error(f"{display}: file with no instructions")
-                continue
-            yield Input(display, path, path.absolute(), text)
-
-    def _read_stdin(self) -> Input | None:
-        name = self.options.stdin_filename
-        display = name if name else STDIN
-        try:
-            data = sys.stdin.buffer.read()
-        except OSError as problem:
-            self.error(f"{display}: {(problem.strerror or str(problem)).lower()}")
-            return None
-        try:
-            text = decode_dockerfile(data, display)
-        except InputError as problem:
-            self.error(str(problem))
-            return None
-        if only_comments(text):
-            self.error(f"{display}: file with no instructions")
-            return None
-        engine_path = Path(name).absolute() if name else None
-        return Input(display, None, engine_path, text)
-
-    def config_target(self, item: Input) -> Path:
-        if item.path is not None:
-            return item.path
-        return item.engine_path if item.engine_path is not None else Path.cwd()
-
-
-def _shown_path(path: Path) -> str:
-    """``path`` relative to the working directory when it lies below it."""
-    try:
-        return Path(path).absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def _options(
-    select: list[str] | None,
-    extend_select: list[str] | None,
-    ignore: list[str] | None,
-    config: str | None,
-    isolated: bool,
-    stdin_filename: str | None,
-    unsafe_fixes: bool | None,
-    force_exclude: bool,
-) -> Options:
-    return Options(
-        select=_split(select) if select is not None else None,
-        extend_select=_split(extend_select),
-        ignore=_split(ignore),
-        config=Path(config) if config else None,
-        isolated=isolated,
-        stdin_filename=stdin_filename,
-        unsafe_fixes=unsafe_fixes,
-        force_exclude=force_exclude,
-    )
-
-
-def _arguments(paths: list[str] | None, stdin_filename: str | None, default: str) -> list[str]:
-    if paths:
-        return paths
-    return [STDIN] if stdin_filename else [default]
-
-
-def _use_color() -> bool:
-    if os.environ.get("NO_COLOR", ""):
-        return False
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _threshold(resolved: ResolvedConfig) -> Callable[[str], bool]:
-    """Whether a severity (by name) reaches the failure threshold of a configuration."""
-    from dfopt.severity import Severity
-
-    settings = resolved.settings
-    return lambda severity: settings.fails_on(Severity(severity))
-
-
-def _internal(runner: Runner, display: str, error: Exception) -> None:
-    runner.error(f"{display}: internal error: {type(error).__name__}: {error}")
-
-
-# -- check ------------------------------------------------------------------------------
-
-
-@app.command()
-def check(
-    paths: Paths = None,
-    output_format: Annotated[
-        CheckFormat,
-        typer.Option("--format", help="Output format.", case_sensitive=False),
-    ] = CheckFormat.TEXT,
-    select: Select = None,
-    extend_select: ExtendSelect = None,
-    ignore: Ignore = None,
-    config: ConfigOption = None,
-    isolated: Isolated = False,
-    stdin_filename: StdinFilename = None,
-    exit_zero: Annotated[
-        bool, typer.Option("--exit-zero", help="Exit with 0 even when problems are found.")
-    ] = False,
-    statistics: Annotated[
-        bool, typer.Option("--statistics", help="Print how often each rule fired.")
-    ] = False,
-    unsafe_fixes: UnsafeFixes = None,
-    force_exclude: ForceExclude = False,
-) -> None:
-    """Lint Dockerfiles (directories are searched; `-` reads standard input)."""
-    runner = Runner(
-        _options(
-            select,
-            extend_select,
-            ignore,
-            config,
-            isolated,
-            stdin_filename,
-            unsafe_fixes,
-            force_exclude,
-        )
-    )
-    if not runner.check_setup():
-        raise typer.Exit(EXIT_ERROR)
-    from dfopt.report import findings_from, sort_findings, summarize
-
-    findings: list[Finding] = []
-    for item in runner.inputs(_arguments(paths, stdin_filename, ".")):
-        try:
-            resolved = runner.config_for(runner.config_target(item))
-        except InputError as problem:
-            runner.error(str(problem))
+    Accepted: the command first, then paths (``-`` included) and the command's options in
+    any order, values given as ``--opt value`` or ``--opt=value``, and ``--`` before
+    paths that start with a dash. Anything else returns None, as do a value that starts
+    with a dash, a ``--format`` other than the exact lowercase choices and a ``fix``
+    without paths: typer's messages and help are the reference for those.
+    """
+    if not args or args[0] not in COMMAND_OPTIONS:
+        return None
+    command = args[0]
+    specs = COMMAND_OPTIONS[command]
+    by_name = _lookup(specs)
+    options: dict[str, Any] = {spec.dest: spec.default for spec in specs}
+    paths: list[str] = []
+    index = 1
+    while index < len(args):
+        argument = args[index]
+        index += 1
+        if argument == "--":
+            paths.extend(args[index:])
+            break
+        if argument == "-" or not argument.startswith("-"):
+            paths.append(argument)
             continue
-        try:
-            session = runner.session_for(resolved)
-            result = session.lint(item.text, item.engine_path)
-            findings.extend(
-                findings_from(
-                    result.violations,
-                    result.document.source,
-                    item.display,
-                    is_fixable=session.is_fixable,
-                    unsafe=session.unsafe_fixes,
-                    fails_on=_threshold(resolved),
-                )
-            )
-        except Exception as error:  # keep going with the other files
-            _internal(runner, item.display, error)
+        name, equals, inline = argument.partition("=")
+        spec = by_name.get(name)
+        if spec is None:
+            return None
+        if not spec.takes_value:
+            if equals:
+                return None
+            options[spec.dest] = spec.kind == "flag" or name == spec.name
             continue
-        for crash in result.problems:
-            runner.error(f"{item.display}: {crash}")
-    findings = sort_findings(findings)
-    unsafe = bool(runner.options.unsafe_fixes)
-    if output_format is CheckFormat.JSON:
-        from dfopt.report.json_format import render_json, render_statistics_json
-
-        if statistics:
-            from dfopt.report import statistics as count
-
-            sys.stdout.write(render_statistics_json(count(findings)))
+        if equals:
+            value = inline
+        elif index < len(args) and not args[index].startswith("-"):
+            value = args[index]
+            index += 1
         else:
-            sys.stdout.write(render_json(findings))
-    else:
-        from dfopt.report.text import Style, render_statistics, render_text
-
-        style = Style(_use_color())
-        summary = summarize(findings)
-        if statistics:
-            from dfopt.report import statistics as count
-
-            sys.stdout.write(render_statistics(count(findings), style))
-            if findings or runner.status == EXIT_CLEAN:
-                sys.stdout.write(render_text([], summary, style=style, unsafe=unsafe))
-        elif findings or runner.status == EXIT_CLEAN:
-            sys.stdout.write(render_text(findings, summary, style=style, unsafe=unsafe))
-    sys.stdout.flush()
-    status = runner.status
-    if status != EXIT_ERROR and any(finding.fails for finding in findings):
-        status = EXIT_CLEAN if exit_zero else EXIT_FINDINGS
-    raise typer.Exit(status)
+            return None
+        if spec.kind == "list":
+            options[spec.dest] = [*(options[spec.dest] or ()), value]
+        elif spec.kind == "choice" and value not in spec.choices:
+            return None
+        else:
+            options[spec.dest] = value
+    if command in PATHS_REQUIRED and not paths:
+        return None
+    return FastCall(command, paths, options)
 
 
-# -- fix --------------------------------------------------------------------------------
-
-
-@dataclass
-class FixTotals:
-    applied: int = 0
-    files: int = 0
-    held_back: int = 0
-    remaining: int = 0
-
-
-@app.command()
-def fix(
-    paths: Annotated[
-        list[str],
-        typer.Argument(
-            help="Files or directories to fix; `-` reads standard input and writes the "
-            "fixed text to standard output.",
-            metavar="PATH",
-            show_default=False,
-        ),
-    ],
-    diff: Annotated[
-        bool, typer.Option("--diff", help="Print a unified diff instead of writing files.")
-    ] = False,
-    check_only: Annotated[
-        bool,
-        typer.Option("--check", help="Write nothing; exit with 1 when a file would change."),
-    ] = False,
-    unsafe_fixes: UnsafeFixes = None,
-    verify: Annotated[
-        bool | None,
-        typer.Option(
-            "--verify/--no-verify",
-            help="Refuse to write a fix that is not stable (fixing it again changes it).",
-            show_default=False,
-        ),
-    ] = None,
-    select: Select = None,
-    extend_select: ExtendSelect = None,
-    ignore: Ignore = None,
-    config: ConfigOption = None,
-    isolated: Isolated = False,
-    stdin_filename: StdinFilename = None,
-    force_exclude: ForceExclude = False,
-) -> None:
-    """Fix Dockerfiles in place (only safe fixes unless --unsafe-fixes)."""
-    runner = Runner(
-        _options(
-            select,
-            extend_select,
-            ignore,
-            config,
-            isolated,
-            stdin_filename,
-            unsafe_fixes,
-            force_exclude,
-        )
-    )
-    if not runner.check_setup():
-        raise typer.Exit(EXIT_ERROR)
-    dry_run = diff or check_only
-    totals = FixTotals()
-    would_change = False
-    for item in runner.inputs(paths):
-        try:
-            changed = _fix_one(
-                runner, item, totals, diff=diff, check_only=check_only, verify=verify
-            )
-        except Exception as error:  # keep going with the other files
-            _internal(runner, item.display, error)
-            continue
-        would_change = would_change or changed
-    _fix_summary(totals, dry_run)
-    status = runner.status
-    if status != EXIT_ERROR and dry_run and would_change:
-        status = EXIT_FINDINGS
-    raise typer.Exit(status)
-
-
-def _fix_one(
-    runner: Runner,
-    item: Input,
-    totals: FixTotals,
-    *,
-    diff: bool,
-    check_only: bool,
-    verify: bool | None,
-) -> bool:
-    """Fix one input; True when its text changes (or would change)."""
-    from dfopt.files import write_atomic
-    from dfopt.verify import new_parse_problems, verify_fix
-
-    to_stdout = item.path is None and not diff and not check_only
+def _run(call: FastCall) -> int:
+    """Run a parsed call, ending the way the typer application ends."""
     try:
-        resolved = runner.config_for(runner.config_target(item))
-    except InputError as problem:
-        runner.error(str(problem))
-        _echo_stdin(item.text, to_stdout)
-        return False
-    session = runner.session_for(resolved)
-    result = session.fix(item.text, item.engine_path)
-    if result.final is not None:
-        for crash in result.final.problems:
-            runner.error(f"{item.display}: {crash}")
-    if result.failure is not None:
-        culprits = f" (rules: {', '.join(result.culprits)})" if result.culprits else ""
-        runner.error(f"{item.display}: fixes rolled back: {result.failure}{culprits}")
-        _echo_stdin(item.text, to_stdout)
-        return False
-    fixed = result.text
-    if fixed != item.text:
-        reason = new_parse_problems(item.text, fixed)
-        wants_verify = resolved.settings.fix.verify if verify is None else verify
-        if reason is None and wants_verify:
-            reason = verify_fix(item.text, fixed, session, item.engine_path)
-        if reason is not None:
-            runner.error(f"{item.display}: fix not written: {reason}")
-            _echo_stdin(item.text, to_stdout)
-            return False
-    held_back = 0 if session.unsafe_fixes else result.held_back
-    totals.held_back += held_back
-    if result.final is not None:
-        totals.remaining += len(result.final.violations) - held_back
-    if fixed == item.text:
-        _echo_stdin(item.text, to_stdout)
-        return False
-    if diff:
-        from dfopt.report.diff import unified_diff
-
-        sys.stdout.write(unified_diff(item.text, fixed, item.display))
-        sys.stdout.flush()
-    elif check_only:
-        count = len(result.applied)
-        sys.stdout.write(f"Would fix {item.display} ({count} {_problems(count)})\n")
-    elif item.path is None:
-        _echo_stdin(fixed, True)
-    else:
-        try:
-            write_atomic(item.path, fixed, expected=item.text.encode("utf-8"))
-        except InputError as problem:
-            runner.error(str(problem))
-            return True
-        except OSError as problem:
-            message = (problem.strerror or str(problem)).lower()
-            runner.error(f"{item.display}: could not write the fixed file: {message}")
-            return True
-    totals.applied += len(result.applied)
-    totals.files += 1
-    return True
-
-
-def _problems(count: int) -> str:
-    return "problem" if count == 1 else "problems"
-
-
-def _echo_stdin(text: str, enabled: bool) -> None:
-    """Write ``text`` to standard output byte for byte (for ``fix -``)."""
-    if not enabled:
-        return
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        sys.stdout.write(text)
-    else:
-        buffer.write(text.encode("utf-8"))
-        buffer.flush()
-
-
-def _fix_summary(totals: FixTotals, dry_run: bool) -> None:
-    from dfopt.report import plural
-
-    lines = []
-    if totals.applied:
-        verb = "Would fix" if dry_run else "Fixed"
-        problems = plural(totals.applied, "problem")
-        lines.append(f"{verb} {problems} in {plural(totals.files, 'file')}.")
-    else:
-        lines.append("Nothing to fix.")
-    if totals.held_back:
-        fixes = "fix" if totals.held_back == 1 else "fixes"
-        lines.append(
-            f"{totals.held_back} unsafe {fixes} held back; run with --unsafe-fixes to apply them."
-        )
-    if totals.remaining:
-        remain = "remains" if totals.remaining == 1 else "remain"
-        lines.append(
-            f"{plural(totals.remaining, 'problem')} {remain} that dfopt fix does not repair; "
-            "run `dfopt check` to see them."
-        )
-    sys.stdout.flush()
-    sys.stderr.write("".join(f"{line}\n" for line in lines))
-    sys.stderr.flush()
-
-
-# -- rules and rule ------------------------------------------------------------------
-
-
-@app.command()
-def rules(
-    output_format: Annotated[
-        RulesFormat, typer.Option("--format", help="Output format.", case_sensitive=False)
-    ] = RulesFormat.TEXT,
-) -> None:
-    """List every rule."""
-    from dfopt.engine.registry import default_registry
-
-    registry = default_registry()
-    if output_format is RulesFormat.JSON:
-        from dfopt.report.json_format import render_rules_json
-
-        sys.stdout.write(render_rules_json(registry.rules))
-    elif output_format is RulesFormat.MARKDOWN:
-        from dfopt.report.text import render_rules_markdown
-
-        sys.stdout.write(render_rules_markdown(registry.rules))
-    else:
-        from dfopt.report.text import render_rules_text
-
-        sys.stdout.write(render_rules_text(registry.rules))
-    sys.stdout.flush()
-    for broken in registry.problems:
-        sys.stderr.write(f"dfopt: error: {broken}\n")
-    raise typer.Exit(EXIT_ERROR if registry.problems else EXIT_CLEAN)
-
-
-@app.command()
-def rule(
-    code: Annotated[str, typer.Argument(help="A rule code, name or alias.", show_default=False)],
-) -> None:
-    """Print the documentation of one rule."""
-    import difflib
-
-    from dfopt.engine.registry import default_registry
-    from dfopt.report.text import render_rule_docs
-
-    registry = default_registry()
-    found = registry.find(code)
-    if found is None:
-        spelled = {
-            key.lower(): key
-            for known in registry.rules
-            for key in (known.code, known.name, *known.aliases)
-        }
-        close = difflib.get_close_matches(code.strip().lower(), list(spelled), n=3)
-        names = ", ".join(f"`{spelled[key]}`" for key in close)
-        hint = f"; did you mean {names}?" if close else ""
-        sys.stderr.write(f"dfopt: error: unknown rule `{code}`{hint}\n")
-        raise typer.Exit(EXIT_ERROR)
-    sys.stdout.write(render_rule_docs(found))
-    raise typer.Exit(EXIT_CLEAN)
+        return call.run()
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        sys.stderr.write("\nAborted!\n")
+        return 1
+    except OSError as error:
+        if error.errno != errno.EPIPE:
+            raise
+        # The reader went away: say nothing more, and give the final flush somewhere
+        # harmless to write to.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the command line (the ``dfopt`` console script)."""
-    app(args=list(argv) if argv is not None else None, prog_name="dfopt")
+    """Run the command line with ``argv`` (default: ``sys.argv[1:]``); exits."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    call = None if os.environ.get(_COMPLETION_VARIABLE) else parse_fast(args)
+    if call is None:
+        from dfopt.app import run_app
+
+        run_app(argv)
+        return
+    sys.exit(_run(call))
+
+
+def __getattr__(name: str) -> typer.Typer:
+    if name == "app":
+        from dfopt.app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,9 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
@@ -40,6 +38,10 @@ from dfopt.shell import (
     scripts_of,
 )
 from dfopt.syntax import Comment, Document, Form, Instruction, Node, Span
+
+if TYPE_CHECKING:
+    # Only rules with options need pydantic; the engine imports it when it validates them.
+    from pydantic import BaseModel
 
 __all__ = [
     "Applicability",

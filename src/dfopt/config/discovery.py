@@ -1,4 +1,9 @@
-"""Find, load and cache the configuration that applies to a Dockerfile."""
+"""Find, load and cache the configuration that applies to a Dockerfile.
+
+The TOML parser, the YAML loader and the pydantic models are imported when a
+configuration file is read, so a run that finds none (or uses ``--isolated``) does not
+load them: it gets :class:`~dfopt.config.defaults.DefaultSettings`.
+"""
 
 from __future__ import annotations
 
@@ -9,32 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from dfopt.config.errors import ConfigError
-from dfopt.config.hadolint import settings_from_hadolint
-from dfopt.config.models import FixSettings, Settings
-from dfopt.config.yaml_loader import (
-    Locator,
-    LocPart,
-    load_yaml_mapping,
-    position_of,
-    read_config_text,
-    validate_settings,
-)
+from dfopt.config.defaults import AnySettings, DefaultSettings
+from dfopt.config.errors import ConfigError, read_config_text
 
-_toml: ModuleType | None
-if sys.version_info >= (3, 11):
-    import tomllib
-
-    _toml = tomllib
-else:  # pragma: no cover - Python 3.10 only
-    try:
-        import tomli  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        _toml = None
-    else:
-        _toml = tomli
+if TYPE_CHECKING:
+    from dfopt.config.models import FixSettings, Settings
+    from dfopt.config.yaml_loader import Locator, LocPart
 
 __all__ = [
     "DFOPT_CONFIG_NAMES",
@@ -67,11 +54,29 @@ _TOML_HEADER = re.compile(r"^\s*\[(?!\[)(?P<name>[^\]]*)\]")
 _TOML_ERROR_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+def _toml() -> ModuleType | None:
+    """The TOML parser: ``tomllib``, or ``tomli`` before Python 3.11 (None without it)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        return tomllib
+    try:  # pragma: no cover - Python 3.10 only
+        import tomli  # type: ignore[import-not-found, unused-ignore]
+    except ImportError:
+        return None
+    module: ModuleType = tomli
+    return module
+
+
 @dataclass(frozen=True)
 class ResolvedConfig:
-    """The settings in force for a file and where they came from."""
+    """The settings in force for a file and where they came from.
 
-    settings: Settings
+    Without a configuration file, ``settings`` is a :class:`DefaultSettings`, which equals
+    ``Settings()``.
+    """
+
+    settings: AnySettings
     path: Path | None
     root: Path
     kind: ConfigKind = field(default="default")
@@ -117,11 +122,12 @@ def user_hadolint_config() -> Path | None:
 
 def _parse_toml(path: Path) -> tuple[dict[str, Any], str]:
     """Parse a TOML file, returning its data and text."""
-    if _toml is None:
+    toml = _toml()
+    if toml is None:
         raise ConfigError(path, "reading TOML needs the 'tomli' package on this Python version")
     text = read_config_text(path)
     try:
-        data: dict[str, Any] = _toml.loads(text)
+        data: dict[str, Any] = toml.loads(text)
     except ValueError as exc:
         message = str(exc)
         match = _TOML_ERROR_POSITION.search(message)
@@ -141,7 +147,7 @@ def _dfopt_table(data: Mapping[str, Any]) -> Any:
 
 def _has_dfopt_table(path: Path) -> bool:
     """Whether a ``pyproject.toml`` configures dfopt."""
-    if _toml is None:
+    if _toml() is None:
         return False
     data, _ = _parse_toml(path)
     return isinstance(_dfopt_table(data), Mapping)
@@ -226,6 +232,8 @@ def _toml_locator(text: str) -> Locator:
 
 def _load_pyproject(path: Path) -> tuple[Settings, tuple[int, int] | None]:
     """Validate ``[tool.dfopt]``; also return the position of ``extends``."""
+    from dfopt.config.yaml_loader import validate_settings
+
     data, text = _parse_toml(path)
     table = _dfopt_table(data)
     if not isinstance(table, Mapping):
@@ -237,6 +245,8 @@ def _load_pyproject(path: Path) -> tuple[Settings, tuple[int, int] | None]:
 
 def _load_dfopt_yaml(path: Path) -> tuple[Settings, tuple[int, int] | None]:
     """Validate a dfopt YAML file; also return the position of ``extends``."""
+    from dfopt.config.yaml_loader import load_yaml_mapping, position_of, validate_settings
+
     data = load_yaml_mapping(path)
     settings = validate_settings(data, path)
     return settings, position_of(data, ("extends",), True)
@@ -244,6 +254,8 @@ def _load_dfopt_yaml(path: Path) -> tuple[Settings, tuple[int, int] | None]:
 
 def _merge_fix(base: FixSettings, override: FixSettings) -> FixSettings:
     """Fields set in ``override`` replace those of ``base``."""
+    from dfopt.config.models import FixSettings
+
     data = {name: getattr(base, name) for name in base.model_fields_set}
     data.update({name: getattr(override, name) for name in override.model_fields_set})
     return FixSettings.model_validate(data)
@@ -255,6 +267,8 @@ def merge_settings(base: Settings, override: Settings) -> Settings:
     Keys set in ``override`` replace the base's, except ``fix``, ``rules``, ``severity``
     and ``per-file-ignores``, whose entries are merged one level deep.
     """
+    from dfopt.config.models import Settings
+
     data: dict[str, Any] = {name: getattr(base, name) for name in base.model_fields_set}
     for name in override.model_fields_set:
         value = getattr(override, name)
@@ -271,6 +285,9 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Settings:
     if not _is_file(path):
         raise ConfigError(path, "configuration file not found")
     if config_kind(path) == "hadolint":
+        from dfopt.config.hadolint import settings_from_hadolint
+        from dfopt.config.yaml_loader import load_yaml_mapping
+
         return settings_from_hadolint(load_yaml_mapping(path), path)
     if path.suffix.lower() == ".toml":
         settings, extends_at = _load_pyproject(path)
@@ -323,7 +340,7 @@ def _resolved_file(path: Path) -> ResolvedConfig:
 
 def _defaults() -> ResolvedConfig:
     """Default settings rooted at the working directory."""
-    return ResolvedConfig(Settings(), None, Path.cwd(), "default")
+    return ResolvedConfig(DefaultSettings(), None, Path.cwd(), "default")
 
 
 def resolve_config(

@@ -1,10 +1,10 @@
-"""The error raised for unreadable or invalid configuration."""
+"""The error raised for unreadable or invalid configuration, and reading configuration text."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ConfigError"]
+__all__ = ["ConfigError", "read_config_text"]
 
 
 class ConfigError(Exception):
@@ -41,3 +41,16 @@ class ConfigError(Exception):
     def __str__(self) -> str:
         text = " ".join(part.strip() for part in self.message.splitlines() if part.strip())
         return f"{self.location}: {text}"
+
+
+def read_config_text(path: Path) -> str:
+    """Read a configuration file as UTF-8 text (a byte order mark is dropped)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(path, f"cannot read configuration: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(path, "configuration is not valid UTF-8", line) from None

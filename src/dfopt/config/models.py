@@ -17,6 +17,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from dfopt.config.defaults import fails_on
 from dfopt.severity import Severity
 
 __all__ = [
@@ -116,8 +117,4 @@ class Settings(_ConfigModel):
         Nothing fails with ``no-fail`` or a ``failure-threshold`` of ``ignore``/``none``;
         ignored findings never fail.
         """
-        if self.no_fail or self.failure_threshold is Severity.IGNORE:
-            return False
-        if severity is Severity.IGNORE:
-            return False
-        return severity.at_least(self.failure_threshold)
+        return fails_on(severity, self.failure_threshold, self.no_fail)

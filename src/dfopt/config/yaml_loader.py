@@ -16,7 +16,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from dfopt.config.errors import ConfigError
+from dfopt.config.errors import ConfigError, read_config_text
 from dfopt.config.models import Settings
 
 __all__ = [
@@ -38,19 +38,6 @@ Locator = Callable[[Sequence[LocPart], bool], tuple[int, int] | None]
 
 _KEY_MARKER = "[key]"
 _SIMPLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def read_config_text(path: Path) -> str:
-    """Read a configuration file as UTF-8 text."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(path, f"cannot read configuration: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ConfigError(path, "configuration is not valid UTF-8", line) from None
 
 
 def _reader_position(text: str, index: int) -> tuple[int, int]:

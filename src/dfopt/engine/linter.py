@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from dfopt.engine.selection import Selection, matches
 from dfopt.engine.suppression import Suppressions, collect
 from dfopt.rules_api import Context, Rule, Settings, Violation
@@ -55,6 +53,8 @@ def make_rules(
                 break
         options = None
         if rule_class.Options is not None:
+            from pydantic import ValidationError  # only rules with options need pydantic
+
             try:
                 options = rule_class.Options.model_validate(dict(raw))
             except ValidationError as error:

@@ -16,7 +16,7 @@ from dfopt.severity import Severity
 from dfopt.syntax import Document, parse
 
 if TYPE_CHECKING:
-    from dfopt.config import Settings
+    from dfopt.config import AnySettings
 
 
 @dataclass
@@ -33,7 +33,7 @@ class Overrides:
 class Session:
     """Lints and fixes files with one configuration."""
 
-    settings: Settings
+    settings: AnySettings
     root: Path | None = None
     overrides: Overrides = field(default_factory=Overrides)
     registry: Registry = field(default_factory=default_registry)

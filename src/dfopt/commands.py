@@ -1,0 +1,732 @@
+"""What ``check``, ``fix``, ``rules`` and ``rule`` do, and the options ``check`` and ``fix`` take.
+
+The typer application (:mod:`dfopt.app`) and the fast command-line parser
+(:mod:`dfopt.cli`) both call the ``run_*`` functions here, with the keyword arguments
+named by :data:`COMMAND_OPTIONS`; each returns the exit status. Nothing here imports
+typer, and the engine, the configuration models and the rule packs are imported by the
+functions that need them.
+
+Exit codes: 0 when everything is clean; 1 when a finding reaches the failure threshold
+(or, for ``fix --diff``/``fix --check``, when a file would change); 2 for usage,
+configuration, input and internal errors, which win over 1. Every error is one line on
+standard error, ``dfopt: error: <path>[:line:col]: <what>``, and the other files are
+still processed.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from dfopt.files import Filters, InputError, decode_dockerfile, only_comments, read_dockerfile
+
+if TYPE_CHECKING:
+    from dfopt.config import ResolvedConfig
+    from dfopt.engine.registry import Registry
+    from dfopt.engine.session import Session
+    from dfopt.report import Finding
+
+__all__ = [
+    "CHECK_OPTIONS",
+    "COMMAND_OPTIONS",
+    "EXIT_CLEAN",
+    "EXIT_ERROR",
+    "EXIT_FINDINGS",
+    "FIX_OPTIONS",
+    "CheckFormat",
+    "OptionSpec",
+    "RulesFormat",
+    "run_check",
+    "run_fix",
+    "run_rule",
+    "run_rules",
+]
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+STDIN = "-"
+
+
+class CheckFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class RulesFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+# -- the options of check and fix ------------------------------------------------------
+
+OptionKind = Literal["flag", "switch", "value", "list", "choice"]
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One command-line option, declared once for the typer app and the fast parser.
+
+    Kinds: ``flag`` (``--isolated``: False unless given), ``switch`` (``--verify`` /
+    ``--no-verify``: None unless given), ``value`` (``--config FILE``: the last one
+    wins), ``list`` (``--select CODES``, repeatable: None unless given) and ``choice``
+    (``--format``: one of ``choices``, the first by default).
+    """
+
+    dest: str
+    """The keyword of the ``run_*`` function and the name of the typer parameter."""
+    name: str
+    kind: OptionKind
+    help: str
+    metavar: str | None = None
+    negative: str | None = None
+    """The ``--no-...`` spelling of a switch."""
+    choices: tuple[str, ...] = ()
+
+    @property
+    def takes_value(self) -> bool:
+        return self.kind in ("value", "list", "choice")
+
+    @property
+    def default(self) -> object:
+        if self.kind == "flag":
+            return False
+        if self.kind == "choice":
+            return self.choices[0]
+        return None
+
+
+FORMAT = OptionSpec(
+    "output_format",
+    "--format",
+    "choice",
+    "Output format.",
+    choices=tuple(item.value for item in CheckFormat),
+)
+SELECT = OptionSpec(
+    "select",
+    "--select",
+    "list",
+    "Run only these rules (codes, prefixes, names, aliases or ALL; comma-separated).",
+    metavar="CODES",
+)
+EXTEND_SELECT = OptionSpec(
+    "extend_select", "--extend-select", "list", "Run these rules too.", metavar="CODES"
+)
+IGNORE = OptionSpec("ignore", "--ignore", "list", "Skip these rules.", metavar="CODES")
+CONFIG = OptionSpec(
+    "config", "--config", "value", "Use this configuration file for every input.", metavar="FILE"
+)
+ISOLATED = OptionSpec("isolated", "--isolated", "flag", "Ignore every configuration file.")
+STDIN_FILENAME = OptionSpec(
+    "stdin_filename",
+    "--stdin-filename",
+    "value",
+    "The path standard input stands for (configuration, per-file ignores, output).",
+    metavar="NAME",
+)
+EXIT_ZERO = OptionSpec(
+    "exit_zero", "--exit-zero", "flag", "Exit with 0 even when problems are found."
+)
+STATISTICS = OptionSpec("statistics", "--statistics", "flag", "Print how often each rule fired.")
+UNSAFE_FIXES = OptionSpec(
+    "unsafe_fixes",
+    "--unsafe-fixes",
+    "switch",
+    "Apply (fix) or offer (check) unsafe fixes too; overrides the configuration.",
+    negative="--no-unsafe-fixes",
+)
+FORCE_EXCLUDE = OptionSpec(
+    "force_exclude",
+    "--force-exclude",
+    "flag",
+    "Apply the configuration's exclude globs to files named explicitly too.",
+)
+DIFF = OptionSpec("diff", "--diff", "flag", "Print a unified diff instead of writing files.")
+CHECK_ONLY = OptionSpec(
+    "check_only", "--check", "flag", "Write nothing; exit with 1 when a file would change."
+)
+VERIFY = OptionSpec(
+    "verify",
+    "--verify",
+    "switch",
+    "Refuse to write a fix that is not stable (fixing it again changes it).",
+    negative="--no-verify",
+)
+
+#: The options of ``check``, in the order ``--help`` lists them.
+CHECK_OPTIONS: tuple[OptionSpec, ...] = (
+    FORMAT,
+    SELECT,
+    EXTEND_SELECT,
+    IGNORE,
+    CONFIG,
+    ISOLATED,
+    STDIN_FILENAME,
+    EXIT_ZERO,
+    STATISTICS,
+    UNSAFE_FIXES,
+    FORCE_EXCLUDE,
+)
+#: The options of ``fix``, in the order ``--help`` lists them.
+FIX_OPTIONS: tuple[OptionSpec, ...] = (
+    DIFF,
+    CHECK_ONLY,
+    UNSAFE_FIXES,
+    VERIFY,
+    SELECT,
+    EXTEND_SELECT,
+    IGNORE,
+    CONFIG,
+    ISOLATED,
+    STDIN_FILENAME,
+    FORCE_EXCLUDE,
+)
+COMMAND_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {"check": CHECK_OPTIONS, "fix": FIX_OPTIONS}
+#: Commands that need at least one path.
+PATHS_REQUIRED: frozenset[str] = frozenset({"fix"})
+
+CHECK_PATHS_HELP = (
+    "Files or directories to check (default: the current directory); `-` reads standard input."
+)
+FIX_PATHS_HELP = (
+    "Files or directories to fix; `-` reads standard input and writes the fixed text to "
+    "standard output."
+)
+
+
+# -- the machinery shared by check and fix --------------------------------------------
+
+
+def _split(values: Sequence[str] | None) -> list[str]:
+    """Selectors from repeatable, comma-separated options."""
+    return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
+
+
+@dataclass
+class Options:
+    """The command-line options shared by ``check`` and ``fix``."""
+
+    select: list[str] | None = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    config: Path | None = None
+    isolated: bool = False
+    stdin_filename: str | None = None
+    unsafe_fixes: bool | None = None
+    force_exclude: bool = False
+
+
+@dataclass
+class Input:
+    """One Dockerfile's text and how to refer to it."""
+
+    display: str
+    """The path shown in output."""
+    path: Path | None
+    """The file on disk (None for standard input)."""
+    engine_path: Path | None
+    """The path rules and per-file ignores see."""
+    text: str
+
+
+class Runner:
+    """Resolves configuration, reads inputs and reports errors for one command."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.status = EXIT_CLEAN
+        self._errors: set[str] = set()
+        self._sessions: dict[tuple[Path | None, Path], Session] = {}
+        self._registry: Registry | None = None
+
+    # errors ----------------------------------------------------------------------------
+
+    def error(self, message: str) -> None:
+        """Print ``dfopt: error: message`` once and remember to exit with 2."""
+        self.status = EXIT_ERROR
+        line = " ".join(message.split())
+        if line in self._errors:
+            return
+        self._errors.add(line)
+        sys.stdout.flush()
+        sys.stderr.write(f"dfopt: error: {line}\n")
+        sys.stderr.flush()
+
+    # engine ----------------------------------------------------------------------------
+
+    @property
+    def registry(self) -> Registry:
+        if self._registry is None:
+            from dfopt.engine.registry import default_registry
+
+            self._registry = default_registry()
+        return self._registry
+
+    def check_setup(self) -> bool:
+        """Report rule-pack problems and unknown selectors; False when nothing can run."""
+        from dfopt.engine.selection import check_selectors
+
+        for problem in self.registry.problems:
+            self.error(str(problem))
+        usable = True
+        options = self.options
+        for flag, selectors in (
+            ("--select", options.select or ()),
+            ("--extend-select", options.extend_select),
+            ("--ignore", options.ignore),
+        ):
+            for unknown in check_selectors(selectors, self.registry):
+                self.error(f"unknown rule selector `{unknown}` in {flag}")
+                usable = False
+        return usable
+
+    def config_for(self, target: Path) -> ResolvedConfig:
+        """The configuration for a file or directory; InputError when it is broken."""
+        from dfopt.config import ConfigError, resolve_config
+
+        try:
+            return resolve_config(target, self.options.config, self.options.isolated)
+        except ConfigError as error:
+            message = " ".join(error.message.split())
+            shown = _shown_path(error.path)
+            raise InputError(shown, message, error.line, error.column) from None
+        except OSError as error:
+            where = self.options.config or target
+            raise InputError(str(where), (error.strerror or str(error)).lower()) from None
+
+    def session_for(self, resolved: ResolvedConfig) -> Session:
+        from dfopt.engine.session import Overrides, Session
+
+        key = (resolved.path, resolved.root)
+        session = self._sessions.get(key)
+        if session is None:
+            options = self.options
+            overrides = Overrides(
+                select=options.select,
+                extend_select=options.extend_select,
+                ignore=options.ignore,
+                unsafe_fixes=options.unsafe_fixes,
+            )
+            session = Session(resolved.settings, resolved.root, overrides, self.registry)
+            self._sessions[key] = session
+        return session
+
+    # inputs ----------------------------------------------------------------------------
+
+    def _filters(self, directory: Path) -> Filters:
+        resolved = self.config_for(directory)
+        return Filters(resolved.root, resolved.settings.include, resolved.settings.exclude)
+
+    def inputs(self, arguments: Sequence[str]) -> Iterator[Input]:
+        """Read every input named on the command line, reporting the unreadable ones."""
+        from dfopt.files import discover
+
+        use_stdin = STDIN in arguments
+        paths = [Path(argument) for argument in arguments if argument != STDIN]
+        found = discover(paths, self._filters, force_exclude=self.options.force_exclude)
+        for problem in found.errors:
+            self.error(str(problem))
+        if use_stdin:
+            item = self._read_stdin()
+            if item is not None:
+                yield item
+        for path in found.files:
+            display = str(path)
+            try:
+                text = read_dockerfile(path, display)
+            except InputError as problem:
+                self.error(str(problem))
+                continue
+            if only_comments(text):
+                self.error(f"{display}: file with no instructions")
+                continue
+            yield Input(display, path, path.absolute(), text)
+
+    def _read_stdin(self) -> Input | None:
+        name = self.options.stdin_filename
+        display = name if name else STDIN
+        try:
+            data = sys.stdin.buffer.read()
+        except OSError as problem:
+            self.error(f"{display}: {(problem.strerror or str(problem)).lower()}")
+            return None
+        try:
+            text = decode_dockerfile(data, display)
+        except InputError as problem:
+            self.error(str(problem))
+            return None
+        if only_comments(text):
+            self.error(f"{display}: file with no instructions")
+            return None
+        engine_path = Path(name).absolute() if name else None
+        return Input(display, None, engine_path, text)
+
+    def config_target(self, item: Input) -> Path:
+        if item.path is not None:
+            return item.path
+        return item.engine_path if item.engine_path is not None else Path.cwd()
+
+
+def _shown_path(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return Path(path).absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _runner(
+    select: Sequence[str] | None,
+    extend_select: Sequence[str] | None,
+    ignore: Sequence[str] | None,
+    config: str | None,
+    isolated: bool,
+    stdin_filename: str | None,
+    unsafe_fixes: bool | None,
+    force_exclude: bool,
+) -> Runner:
+    return Runner(
+        Options(
+            select=_split(select) if select is not None else None,
+            extend_select=_split(extend_select),
+            ignore=_split(ignore),
+            config=Path(config) if config else None,
+            isolated=isolated,
+            stdin_filename=stdin_filename,
+            unsafe_fixes=unsafe_fixes,
+            force_exclude=force_exclude,
+        )
+    )
+
+
+def _arguments(paths: Sequence[str] | None, stdin_filename: str | None, default: str) -> list[str]:
+    if paths:
+        return list(paths)
+    return [STDIN] if stdin_filename else [default]
+
+
+def use_color() -> bool:
+    """Colour the text output: standard output is a terminal and ``NO_COLOR`` is unset."""
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _threshold(resolved: ResolvedConfig) -> Callable[[str], bool]:
+    """Whether a severity (by name) reaches the failure threshold of a configuration."""
+    from dfopt.severity import Severity
+
+    settings = resolved.settings
+    return lambda severity: settings.fails_on(Severity(severity))
+
+
+def _internal(runner: Runner, display: str, error: Exception) -> None:
+    runner.error(f"{display}: internal error: {type(error).__name__}: {error}")
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+def run_check(
+    paths: Sequence[str] | None = None,
+    *,
+    output_format: str = "text",
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: str | None = None,
+    isolated: bool = False,
+    stdin_filename: str | None = None,
+    exit_zero: bool = False,
+    statistics: bool = False,
+    unsafe_fixes: bool | None = None,
+    force_exclude: bool = False,
+) -> int:
+    """Lint Dockerfiles and print the findings; return the exit status."""
+    runner = _runner(
+        select, extend_select, ignore, config, isolated, stdin_filename, unsafe_fixes, force_exclude
+    )
+    if not runner.check_setup():
+        return EXIT_ERROR
+    from dfopt.report import findings_from, sort_findings, summarize
+
+    findings: list[Finding] = []
+    for item in runner.inputs(_arguments(paths, stdin_filename, ".")):
+        try:
+            resolved = runner.config_for(runner.config_target(item))
+        except InputError as problem:
+            runner.error(str(problem))
+            continue
+        try:
+            session = runner.session_for(resolved)
+            result = session.lint(item.text, item.engine_path)
+            findings.extend(
+                findings_from(
+                    result.violations,
+                    result.document.source,
+                    item.display,
+                    is_fixable=session.is_fixable,
+                    unsafe=session.unsafe_fixes,
+                    fails_on=_threshold(resolved),
+                )
+            )
+        except Exception as error:  # keep going with the other files
+            _internal(runner, item.display, error)
+            continue
+        for crash in result.problems:
+            runner.error(f"{item.display}: {crash}")
+    findings = sort_findings(findings)
+    unsafe = bool(runner.options.unsafe_fixes)
+    if output_format == CheckFormat.JSON.value:
+        from dfopt.report.json_format import render_json, render_statistics_json
+
+        if statistics:
+            from dfopt.report import statistics as count
+
+            sys.stdout.write(render_statistics_json(count(findings)))
+        else:
+            sys.stdout.write(render_json(findings))
+    else:
+        from dfopt.report.text import Style, render_statistics, render_text
+
+        style = Style(use_color())
+        summary = summarize(findings)
+        if statistics:
+            from dfopt.report import statistics as count
+
+            sys.stdout.write(render_statistics(count(findings), style))
+            if findings or runner.status == EXIT_CLEAN:
+                sys.stdout.write(render_text([], summary, style=style, unsafe=unsafe))
+        elif findings or runner.status == EXIT_CLEAN:
+            sys.stdout.write(render_text(findings, summary, style=style, unsafe=unsafe))
+    sys.stdout.flush()
+    status = runner.status
+    if status != EXIT_ERROR and any(finding.fails for finding in findings):
+        status = EXIT_CLEAN if exit_zero else EXIT_FINDINGS
+    return status
+
+
+# -- fix --------------------------------------------------------------------------------
+
+
+@dataclass
+class FixTotals:
+    applied: int = 0
+    files: int = 0
+    held_back: int = 0
+    remaining: int = 0
+
+
+def run_fix(
+    paths: Sequence[str],
+    *,
+    diff: bool = False,
+    check_only: bool = False,
+    unsafe_fixes: bool | None = None,
+    verify: bool | None = None,
+    select: Sequence[str] | None = None,
+    extend_select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    config: str | None = None,
+    isolated: bool = False,
+    stdin_filename: str | None = None,
+    force_exclude: bool = False,
+) -> int:
+    """Fix Dockerfiles (or show what would change); return the exit status."""
+    runner = _runner(
+        select, extend_select, ignore, config, isolated, stdin_filename, unsafe_fixes, force_exclude
+    )
+    if not runner.check_setup():
+        return EXIT_ERROR
+    dry_run = diff or check_only
+    totals = FixTotals()
+    would_change = False
+    for item in runner.inputs(paths):
+        try:
+            changed = _fix_one(
+                runner, item, totals, diff=diff, check_only=check_only, verify=verify
+            )
+        except Exception as error:  # keep going with the other files
+            _internal(runner, item.display, error)
+            continue
+        would_change = would_change or changed
+    _fix_summary(totals, dry_run)
+    status = runner.status
+    if status != EXIT_ERROR and dry_run and would_change:
+        status = EXIT_FINDINGS
+    return status
+
+
+def _fix_one(
+    runner: Runner,
+    item: Input,
+    totals: FixTotals,
+    *,
+    diff: bool,
+    check_only: bool,
+    verify: bool | None,
+) -> bool:
+    """Fix one input; True when its text changes (or would change)."""
+    from dfopt.files import write_atomic
+    from dfopt.verify import new_parse_problems, verify_fix
+
+    to_stdout = item.path is None and not diff and not check_only
+    try:
+        resolved = runner.config_for(runner.config_target(item))
+    except InputError as problem:
+        runner.error(str(problem))
+        _echo_stdin(item.text, to_stdout)
+        return False
+    session = runner.session_for(resolved)
+    result = session.fix(item.text, item.engine_path)
+    if result.final is not None:
+        for crash in result.final.problems:
+            runner.error(f"{item.display}: {crash}")
+    if result.failure is not None:
+        culprits = f" (rules: {', '.join(result.culprits)})" if result.culprits else ""
+        runner.error(f"{item.display}: fixes rolled back: {result.failure}{culprits}")
+        _echo_stdin(item.text, to_stdout)
+        return False
+    fixed = result.text
+    if fixed != item.text:
+        reason = new_parse_problems(item.text, fixed)
+        wants_verify = resolved.settings.fix.verify if verify is None else verify
+        if reason is None and wants_verify:
+            reason = verify_fix(item.text, fixed, session, item.engine_path)
+        if reason is not None:
+            runner.error(f"{item.display}: fix not written: {reason}")
+            _echo_stdin(item.text, to_stdout)
+            return False
+    held_back = 0 if session.unsafe_fixes else result.held_back
+    totals.held_back += held_back
+    if result.final is not None:
+        totals.remaining += len(result.final.violations) - held_back
+    if fixed == item.text:
+        _echo_stdin(item.text, to_stdout)
+        return False
+    if diff:
+        from dfopt.report.diff import unified_diff
+
+        sys.stdout.write(unified_diff(item.text, fixed, item.display))
+        sys.stdout.flush()
+    elif check_only:
+        count = len(result.applied)
+        sys.stdout.write(f"Would fix {item.display} ({count} {_problems(count)})\n")
+    elif item.path is None:
+        _echo_stdin(fixed, True)
+    else:
+        try:
+            write_atomic(item.path, fixed, expected=item.text.encode("utf-8"))
+        except InputError as problem:
+            runner.error(str(problem))
+            return True
+        except OSError as problem:
+            message = (problem.strerror or str(problem)).lower()
+            runner.error(f"{item.display}: could not write the fixed file: {message}")
+            return True
+    totals.applied += len(result.applied)
+    totals.files += 1
+    return True
+
+
+def _problems(count: int) -> str:
+    return "problem" if count == 1 else "problems"
+
+
+def _echo_stdin(text: str, enabled: bool) -> None:
+    """Write ``text`` to standard output byte for byte (for ``fix -``)."""
+    if not enabled:
+        return
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        buffer.write(text.encode("utf-8"))
+        buffer.flush()
+
+
+def _fix_summary(totals: FixTotals, dry_run: bool) -> None:
+    from dfopt.report import plural
+
+    lines = []
+    if totals.applied:
+        verb = "Would fix" if dry_run else "Fixed"
+        problems = plural(totals.applied, "problem")
+        lines.append(f"{verb} {problems} in {plural(totals.files, 'file')}.")
+    else:
+        lines.append("Nothing to fix.")
+    if totals.held_back:
+        fixes = "fix" if totals.held_back == 1 else "fixes"
+        lines.append(
+            f"{totals.held_back} unsafe {fixes} held back; run with --unsafe-fixes to apply them."
+        )
+    if totals.remaining:
+        remain = "remains" if totals.remaining == 1 else "remain"
+        lines.append(
+            f"{plural(totals.remaining, 'problem')} {remain} that dfopt fix does not repair; "
+            "run `dfopt check` to see them."
+        )
+    sys.stdout.flush()
+    sys.stderr.write("".join(f"{line}\n" for line in lines))
+    sys.stderr.flush()
+
+
+# -- rules and rule ------------------------------------------------------------------
+
+
+def run_rules(output_format: str = "text") -> int:
+    """List every rule; return the exit status."""
+    from dfopt.engine.registry import default_registry
+
+    registry = default_registry()
+    if output_format == RulesFormat.JSON.value:
+        from dfopt.report.json_format import render_rules_json
+
+        sys.stdout.write(render_rules_json(registry.rules))
+    elif output_format == RulesFormat.MARKDOWN.value:
+        from dfopt.report.text import render_rules_markdown
+
+        sys.stdout.write(render_rules_markdown(registry.rules))
+    else:
+        from dfopt.report.text import render_rules_text
+
+        sys.stdout.write(render_rules_text(registry.rules))
+    sys.stdout.flush()
+    for broken in registry.problems:
+        sys.stderr.write(f"dfopt: error: {broken}\n")
+    return EXIT_ERROR if registry.problems else EXIT_CLEAN
+
+
+def run_rule(code: str) -> int:
+    """Print the documentation of one rule; return the exit status."""
+    import difflib
+
+    from dfopt.engine.registry import default_registry
+    from dfopt.report.text import render_rule_docs
+
+    registry = default_registry()
+    found = registry.find(code)
+    if found is None:
+        spelled = {
+            key.lower(): key
+            for known in registry.rules
+            for key in (known.code, known.name, *known.aliases)
+        }
+        close = difflib.get_close_matches(code.strip().lower(), list(spelled), n=3)
+        names = ", ".join(f"`{spelled[key]}`" for key in close)
+        hint = f"; did you mean {names}?" if close else ""
+        sys.stderr.write(f"dfopt: error: unknown rule `{code}`{hint}\n")
+        return EXIT_ERROR
+    sys.stdout.write(render_rule_docs(found))
+    return EXIT_CLEAN
