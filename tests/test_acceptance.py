@@ -27,6 +27,7 @@ def test_check_reports_each_smell_at_its_line_and_column() -> None:
         ("DL4000", 3, 1),  # MAINTAINER
         ("DL3020", 7, 1),  # ADD . .
         ("DF105", 7, 1),  # sources copied before the build downloads dependencies
+        ("DL3019", 10, 5),  # apk add without --no-cache
         ("DL3059", 11, 1),  # RUN apk add go / RUN go build
         ("DF104", 14, 5),  # apt-get update alone
         ("DL3009", 14, 5),  # lists not removed in that RUN
@@ -43,7 +44,7 @@ def test_fix_merges_chains_moves_cleanup_swaps_add_and_keeps_comments() -> None:
     fixed = result.text
     assert result.failure is None
     assert "ADD . ." not in fixed and "COPY . ." in fixed
-    assert "RUN apk add go \\\n    && go build" in fixed
+    assert "RUN apk add --no-cache go \\\n    && go build" in fixed
     assert (
         "RUN apt-get update \\\n    && apt-get install -y curl \\\n"
         "    && rm -rf /var/lib/apt/lists/*\n"

@@ -30,16 +30,19 @@ def session(
     ``settings`` gives the configuration directly, in the form of a ``.dfopt.yaml``
     (kebab-case keys); it takes the place of any configuration file.
     """
-    from dfopt.config import Settings, resolve_config
+    from dfopt.config import AnySettings, DefaultSettings, resolve_config
 
     if settings is not None:
+        from dfopt.config import Settings
+
         return Session(
             Settings.model_validate(dict(settings)),
             None,
             Overrides(select, extend_select, ignore),
         )
+    settings_model: AnySettings
     if isolated or path is None:
-        settings_model = Settings()
+        settings_model = DefaultSettings()
         root = None
     else:
         resolved = resolve_config(path)

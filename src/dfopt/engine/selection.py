@@ -81,9 +81,37 @@ def select_rules(
         for pattern, selectors in per_file_ignores.items():
             if _path_matches(relative, path, pattern):
                 ignores.extend(selectors)
+    overrides = severity or {}
+    key = (
+        id(registry),
+        None if select is None else tuple(select),
+        tuple(extend_select),
+        tuple(ignores),
+        tuple((selector, value.value) for selector, value in overrides.items()),
+    )
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] is registry:
+        return cached[1]
+    selection = _select(registry, select, extend_select, ignores, overrides)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.clear()
+    _CACHE[key] = (registry, selection)
+    return selection
+
+
+_CACHE_SIZE = 256
+_CACHE: dict[object, tuple[Registry, Selection]] = {}
+
+
+def _select(
+    registry: Registry,
+    select: Sequence[str] | None,
+    extend_select: Sequence[str],
+    ignores: Sequence[str],
+    overrides: Mapping[str, Severity],
+) -> Selection:
     severities: dict[str, Severity] = {}
     chosen: list[type[Rule]] = []
-    overrides = severity or {}
     for rule in registry.rules:
         best_select = -1
         if select is None:
@@ -110,7 +138,7 @@ def select_rules(
         best_ignore = max((specificity(s, rule) for s in ignores if matches(s, rule)), default=-1)
         if rule.code == "DL1000" and best_ignore < 0:
             best_select = max(best_select, 0)
-        if best_select < 0 or best_ignore >= best_select and best_ignore >= 0:
+        if best_select < 0 or (best_ignore >= best_select and best_ignore >= 0):
             continue
         if level is Severity.IGNORE:
             continue
