@@ -26,12 +26,12 @@ from dfopt.commands import (
     FORMAT,
     IGNORE,
     ISOLATED,
+    OUTPUT_FILE,
     SELECT,
     STATISTICS,
     STDIN_FILENAME,
     UNSAFE_FIXES,
     VERIFY,
-    CheckFormat,
     OptionSpec,
     RulesFormat,
 )
@@ -57,7 +57,9 @@ def _option(spec: OptionSpec) -> Any:
         return typer.Option(spec.name, help=spec.help)
     if spec.kind == "choice":
         return typer.Option(spec.name, help=spec.help, case_sensitive=False)
-    return typer.Option(spec.name, metavar=spec.metavar, help=spec.help, show_default=False)
+    return typer.Option(
+        spec.name, *spec.aliases, metavar=spec.metavar, help=spec.help, show_default=False
+    )
 
 
 Select = Annotated[list[str] | None, _option(SELECT)]
@@ -94,7 +96,8 @@ def check(
         list[str] | None,
         typer.Argument(help=CHECK_PATHS_HELP, metavar="PATH", show_default=False),
     ] = None,
-    output_format: Annotated[CheckFormat, _option(FORMAT)] = CheckFormat.TEXT,
+    output_format: Annotated[list[str] | None, _option(FORMAT)] = None,
+    output_file: Annotated[list[str] | None, _option(OUTPUT_FILE)] = None,
     select: Select = None,
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
@@ -110,7 +113,8 @@ def check(
     raise typer.Exit(
         commands.run_check(
             paths,
-            output_format=output_format.value,
+            output_format=output_format,
+            output_file=output_file,
             select=select,
             extend_select=extend_select,
             ignore=ignore,

@@ -52,6 +52,7 @@ class FastCall:
 def _lookup(specs: Sequence[OptionSpec]) -> dict[str, OptionSpec]:
     table = {spec.name: spec for spec in specs}
     table.update({spec.negative: spec for spec in specs if spec.negative})
+    table.update({alias: spec for spec in specs for alias in spec.aliases})
     return table
 
 

@@ -88,6 +88,8 @@ class OptionSpec:
     negative: str | None = None
     """The ``--no-...`` spelling of a switch."""
     choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    """Other spellings, such as a short ``-o``."""
 
     @property
     def takes_value(self) -> bool:
@@ -102,12 +104,38 @@ class OptionSpec:
         return None
 
 
+#: Every output format of ``check`` (``dfopt.report.formats`` renders them); ``text`` is
+#: the default.
+OUTPUT_FORMATS: tuple[str, ...] = (
+    "text",
+    "json",
+    "tty",
+    "checkstyle",
+    "codeclimate",
+    "gitlab_codeclimate",
+    "gnu",
+    "codacy",
+    "sonarqube",
+    "sarif",
+    "junit",
+    "github",
+)
 FORMAT = OptionSpec(
     "output_format",
     "--format",
-    "choice",
-    "Output format.",
-    choices=tuple(item.value for item in CheckFormat),
+    "list",
+    "Output format: " + ", ".join(OUTPUT_FORMATS) + ". Repeat (or separate with commas) "
+    "for several reports in one run; pair them with --output-file.",
+    metavar="NAME",
+)
+OUTPUT_FILE = OptionSpec(
+    "output_file",
+    "--output-file",
+    "list",
+    "Write the report of the n-th --format to this file instead of standard output "
+    "(repeatable; formats without a file go to standard output).",
+    metavar="FILE",
+    aliases=("-o",),
 )
 SELECT = OptionSpec(
     "select",
@@ -163,6 +191,7 @@ VERIFY = OptionSpec(
 #: The options of ``check``, in the order ``--help`` lists them.
 CHECK_OPTIONS: tuple[OptionSpec, ...] = (
     FORMAT,
+    OUTPUT_FILE,
     SELECT,
     EXTEND_SELECT,
     IGNORE,
@@ -440,7 +469,8 @@ def _internal(runner: Runner, display: str, error: Exception) -> None:
 def run_check(
     paths: Sequence[str] | None = None,
     *,
-    output_format: str = "text",
+    output_format: str | Sequence[str] | None = None,
+    output_file: Sequence[str] | None = None,
     select: Sequence[str] | None = None,
     extend_select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
@@ -458,7 +488,11 @@ def run_check(
     )
     if not runner.check_setup():
         return EXIT_ERROR
-    from dfopt.report import findings_from, sort_findings, summarize
+    reports = _reports(output_format, output_file)
+    if isinstance(reports, str):
+        sys.stderr.write(f"dfopt: error: {reports}\n")
+        return EXIT_ERROR
+    from dfopt.report import findings_from, sort_findings
 
     findings: list[Finding] = []
     for item in runner.inputs(_arguments(paths, stdin_filename, ".")):
@@ -486,34 +520,96 @@ def run_check(
         for crash in result.problems:
             runner.error(f"{item.display}: {crash}")
     findings = sort_findings(findings)
-    unsafe = bool(runner.options.unsafe_fixes)
-    if output_format == CheckFormat.JSON.value:
-        from dfopt.report.json_format import render_json, render_statistics_json
+    for name, target in reports:
+        text = _render_report(name, findings, statistics, runner, target is None)
+        if target is None:
+            sys.stdout.write(text)
+            continue
+        try:
+            from dfopt.files import write_atomic
 
-        if statistics:
-            from dfopt.report import statistics as count
-
-            sys.stdout.write(render_statistics_json(count(findings)))
-        else:
-            sys.stdout.write(render_json(findings))
-    else:
-        from dfopt.report.text import Style, render_statistics, render_text
-
-        style = Style(use_color())
-        summary = summarize(findings)
-        if statistics:
-            from dfopt.report import statistics as count
-
-            sys.stdout.write(render_statistics(count(findings), style))
-            if findings or runner.status == EXIT_CLEAN:
-                sys.stdout.write(render_text([], summary, style=style, unsafe=unsafe))
-        elif findings or runner.status == EXIT_CLEAN:
-            sys.stdout.write(render_text(findings, summary, style=style, unsafe=unsafe))
+            write_atomic(Path(target), text)
+        except (InputError, OSError) as error:
+            runner.error(f"{target}: cannot write the report: {error}")
     sys.stdout.flush()
     status = runner.status
     if status != EXIT_ERROR and any(finding.fails for finding in findings):
         status = EXIT_CLEAN if exit_zero else EXIT_FINDINGS
     return status
+
+
+def _reports(
+    output_format: str | Sequence[str] | None, output_file: Sequence[str] | None
+) -> list[tuple[str, str | None]] | str:
+    """Pair each requested format with its output file (None: standard output).
+
+    Returns an error message instead when a format is unknown, when there are more
+    output files than formats, or when two formats would share standard output.
+    """
+    requested = [output_format] if isinstance(output_format, str) else list(output_format or [])
+    names = _split(requested) or ["text"]
+    canonical = []
+    for name in names:
+        key = name.strip().lower().replace("-", "_")
+        if key in OUTPUT_FORMATS:
+            canonical.append(key)
+            continue
+        from dfopt.report.formats import UnknownFormatError, resolve
+
+        try:
+            canonical.append(resolve(name))
+        except UnknownFormatError as error:
+            return str(error)
+    files = list(output_file or [])
+    if len(files) > len(canonical):
+        return "more --output-file options than --format options"
+    targets: list[str | None] = [*files, *([None] * (len(canonical) - len(files)))]
+    if targets.count(None) > 1:
+        return "only one format can go to standard output; give the others an --output-file"
+    return list(zip(canonical, targets, strict=True))
+
+
+def _render_report(
+    name: str, findings: list[Finding], statistics: bool, runner: Runner, to_terminal: bool
+) -> str:
+    """One report in format ``name``."""
+    unsafe = bool(runner.options.unsafe_fixes)
+    if name == CheckFormat.JSON.value:
+        from dfopt.report.json_format import render_json, render_statistics_json
+
+        if statistics:
+            from dfopt.report import statistics as count
+
+            return render_statistics_json(count(findings))
+        return render_json(findings)
+    if name == CheckFormat.TEXT.value:
+        from dfopt.report import summarize
+        from dfopt.report.text import Style, render_statistics, render_text
+
+        style = Style(use_color() and to_terminal)
+        summary = summarize(findings)
+        parts = []
+        if statistics:
+            from dfopt.report import statistics as count
+
+            parts.append(render_statistics(count(findings), style))
+            if findings or runner.status == EXIT_CLEAN:
+                parts.append(render_text([], summary, style=style, unsafe=unsafe))
+        elif findings or runner.status == EXIT_CLEAN:
+            parts.append(render_text(findings, summary, style=style, unsafe=unsafe))
+        return "".join(parts)
+    from dfopt import __version__
+    from dfopt.engine.registry import default_registry
+    from dfopt.report.formats import render
+
+    return render(
+        name,
+        findings,
+        default_registry().by_code,
+        __version__,
+        color=use_color() and to_terminal,
+        unsafe=unsafe,
+    )
 
 
 # -- fix --------------------------------------------------------------------------------

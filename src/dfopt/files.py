@@ -364,7 +364,7 @@ def only_comments(text: str) -> bool:
 
 
 def write_atomic(path: Path, text: str, expected: bytes | None = None) -> None:
-    """Replace the contents of ``path`` with ``text`` encoded as UTF-8, atomically.
+    """Replace the contents of ``path`` (or create it) with ``text`` as UTF-8, atomically.
 
     The data goes to a temporary file in the same directory, which is flushed to disk,
     given the original file's permission bits (and owner, when allowed) and then moved
@@ -377,10 +377,20 @@ def write_atomic(path: Path, text: str, expected: bytes | None = None) -> None:
 
     target = Path(os.path.realpath(path))
     data = text.encode("utf-8")
+    mode: int | None = None
+    owner: tuple[int, int] | None = None
     try:
         info = target.stat()
+        mode, owner = stat.S_IMODE(info.st_mode), (info.st_uid, info.st_gid)
+    except FileNotFoundError:
+        if expected is not None:
+            raise InputError(str(path), "the file disappeared while it was being fixed") from None
     except OSError as error:
         raise InputError(str(path), _os_message(error)) from None
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     descriptor, temporary = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=".dfopt-tmp", dir=target.parent
     )
@@ -389,10 +399,10 @@ def write_atomic(path: Path, text: str, expected: bytes | None = None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        with contextlib.suppress(OSError):
-            if hasattr(os, "chown"):
-                os.chown(temporary, info.st_uid, info.st_gid)
+        os.chmod(temporary, mode)
+        if owner is not None and hasattr(os, "chown"):
+            with contextlib.suppress(OSError):
+                os.chown(temporary, *owner)
         if expected is not None and target.read_bytes() != expected:
             raise InputError(str(path), "the file changed while it was being fixed; not written")
         os.replace(temporary, target)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,16 +125,25 @@ def lint_document(
         if violation.code in broken:
             continue
         if rule_class is not None and suppressions.suppressed(
-            violation.code, violation.span, lambda selector, _code: matches(selector, rule_class)
+            violation.code, violation.span, _matcher(rule_class)
         ):
             continue
         severity = selection.severities.get(violation.code, violation.severity)
         name = rule_class.name if rule_class is not None else violation.name
         kept.append(
-            Violation(violation.code, violation.message, violation.span, violation.fix, severity, name)
+            Violation(
+                violation.code, violation.message, violation.span, violation.fix, severity, name
+            )
         )
     kept.sort(key=_sort_key)
     return LintResult(document, _dedupe(kept), problems, suppressions)
+
+
+def _matcher(rule_class: type[Rule]) -> Callable[[str, str], bool]:
+    def is_match(selector: str, _code: str) -> bool:
+        return matches(selector, rule_class)
+
+    return is_match
 
 
 def _visit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -110,11 +111,9 @@ def fix_text(
             result.passes = pass_number - 1
             return result
         if pass_number > max_passes:
-            return _rollback(
-                result, f"fixes did not settle after {max_passes} passes", candidates
-            )
+            return _rollback(result, f"fixes did not settle after {max_passes} passes", candidates)
         opaque = _opaque_spans(document)
-        candidates.sort(key=lambda violation: (violation.fix.span.start if violation.fix else 0))
+        candidates.sort(key=lambda violation: violation.fix.span.start if violation.fix else 0)
         taken: list[Span] = []
         edits: list[Edit] = []
         chosen: list[Violation] = []
@@ -150,7 +149,7 @@ def fix_text(
 
 def _self_overlapping(edits: tuple[Edit, ...]) -> bool:
     ordered = sorted(edits, key=lambda edit: (edit.span.start, edit.span.end))
-    return any(a.span.end > b.span.start for a, b in zip(ordered, ordered[1:]))
+    return any(a.span.end > b.span.start for a, b in itertools.pairwise(ordered))
 
 
 def _new_problems(before: Document, after: Document) -> bool:
