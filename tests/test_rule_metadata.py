@@ -45,7 +45,7 @@ def test_docs_have_the_fixed_headings(rule: type) -> None:
 @pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
 def test_bad_example_is_flagged_and_good_example_is_clean(rule: type) -> None:
     assert rule.bad and rule.good
-    settings = getattr(rule, "example_settings", None)
+    settings = rule.example_settings
     bad = [v.code for v in lint(rule.bad, select=[rule.code], settings=settings).violations]
     good = [v.code for v in lint(rule.good, select=[rule.code], settings=settings).violations]
     assert rule.code in bad
@@ -54,7 +54,7 @@ def test_bad_example_is_flagged_and_good_example_is_clean(rule: type) -> None:
 
 @pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
 def test_fixing_the_bad_example_is_stable(rule: type) -> None:
-    settings = getattr(rule, "example_settings", None)
+    settings = rule.example_settings
     first = fix(rule.bad, select=[rule.code], unsafe=True, settings=settings)
     assert first.failure is None
     second = fix(first.text, select=[rule.code], unsafe=True, settings=settings)

@@ -113,7 +113,7 @@ class ShellFormCommand(Rule):
             return
         label = "HEALTHCHECK CMD" if target.keyword == "HEALTHCHECK" else target.keyword
         fix = None
-        if ctx.state(instruction).shell_is_posix:
+        if ctx.shell_is_posix(instruction):
             fix = self._fix(target, ctx)
         yield self.violation(
             target.command_span,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -37,7 +37,7 @@ from dfopt.shell import (
     parse_script,
     scripts_of,
 )
-from dfopt.syntax import Comment, Document, Form, Instruction, Node, Span
+from dfopt.syntax import Comment, Document, Flag, Form, Instruction, Node, Span, Word
 
 if TYPE_CHECKING:
     # Only rules with options need pydantic; the engine imports it when it validates them.
@@ -51,6 +51,7 @@ __all__ = [
     "Edit",
     "Fix",
     "FixAvailability",
+    "Flag",
     "Form",
     "Instruction",
     "Node",
@@ -64,6 +65,7 @@ __all__ = [
     "Stage",
     "State",
     "Violation",
+    "Word",
     "apply_edits",
     "cache_mounted",
     "command_count",
@@ -146,6 +148,8 @@ class Rule:
     Options: ClassVar[type[BaseModel] | None] = None
     bad: ClassVar[str] = ""
     good: ClassVar[str] = ""
+    example_settings: ClassVar[Mapping[str, Any] | None] = None
+    """Configuration (``.dfopt.yaml`` keys) the ``bad``/``good`` examples need, if any."""
 
     def __init__(self, options: BaseModel | None = None) -> None:
         self.options = options
@@ -267,9 +271,32 @@ class Context:
 
     # -- shell --------------------------------------------------------------------------
 
+    @cached_property
+    def _pragma_shells(self) -> dict[int, str]:
+        """The shell named by a ``# hadolint shell=`` / ``# dfopt: shell=`` pragma above
+        each instruction (the latest pragma wins, for the rest of the file)."""
+        shells: dict[int, str] = {}
+        current: str | None = None
+        for node in self.document.nodes:
+            if isinstance(node, Comment):
+                match = _SHELL_PRAGMA.match(node.text)
+                if match is not None:
+                    current = match.group(1)
+            elif isinstance(node, Instruction) and current is not None:
+                shells[id(node)] = current
+        return shells
+
+    def shell_is_posix(self, instruction: Instruction) -> bool:
+        """True when RUN bodies here go to a POSIX-like shell: the stage's SHELL, unless a
+        shell pragma says otherwise."""
+        pragma = self._pragma_shells.get(id(instruction))
+        if pragma is not None:
+            return State(shell=(pragma,)).shell_is_posix
+        return self.state(instruction).shell_is_posix
+
     def scripts(self, instruction: Instruction) -> tuple[ScriptSource, ...]:
-        """Shell scripts the instruction runs, if the stage's SHELL is POSIX-like."""
-        if not self.state(instruction).shell_is_posix:
+        """Shell scripts the instruction runs, if its shell is POSIX-like."""
+        if not self.shell_is_posix(instruction):
             return ()
         return scripts_of(instruction)
 
@@ -318,6 +345,9 @@ class Context:
                 return handle.read(size)
         except OSError:
             return None
+
+
+_SHELL_PRAGMA = re.compile(r"^(?:hadolint|dfopt:)\s*shell\s*=\s*(\S+)", re.IGNORECASE)
 
 
 def flags_text(instruction: Instruction) -> tuple[str, ...]:
