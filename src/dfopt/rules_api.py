@@ -11,11 +11,11 @@ from __future__ import annotations
 import inspect
 import re
 import textwrap
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
@@ -202,6 +202,9 @@ class Context:
         self.path = path
         self.settings = settings or Settings()
         self.onbuild = False
+        self._posix: dict[int, bool] = {}
+        self.memo: dict[object, object] = {}
+        """A per-file cache for helpers that several rules call with the same arguments."""
 
     # -- text and positions ---------------------------------------------------------
 
@@ -289,10 +292,17 @@ class Context:
     def shell_is_posix(self, instruction: Instruction) -> bool:
         """True when RUN bodies here go to a POSIX-like shell: the stage's SHELL, unless a
         shell pragma says otherwise."""
-        pragma = self._pragma_shells.get(id(instruction))
+        key = id(instruction)
+        known = self._posix.get(key)
+        if known is not None:
+            return known
+        pragma = self._pragma_shells.get(key)
         if pragma is not None:
-            return State(shell=(pragma,)).shell_is_posix
-        return self.state(instruction).shell_is_posix
+            result = State(shell=(pragma,)).shell_is_posix
+        else:
+            result = self.state(instruction).shell_is_posix
+        self._posix[key] = result
+        return result
 
     def scripts(self, instruction: Instruction) -> tuple[ScriptSource, ...]:
         """Shell scripts the instruction runs, if its shell is POSIX-like."""
@@ -315,12 +325,19 @@ class Context:
         base = target.command_offset
         return parse_script(target.command_text, lambda offset: logical.to_source(base + offset))
 
-    def commands(self, instruction: Instruction) -> Iterator[SimpleCommand]:
-        """Every reliably parsed simple command the instruction runs."""
-        for source in self.scripts(instruction):
-            for command in source.script.commands:
-                if command.reliable:
-                    yield command
+    def commands(self, instruction: Instruction) -> tuple[SimpleCommand, ...]:
+        """Every reliably parsed simple command the instruction runs, in order."""
+        key = ("commands", id(instruction))
+        cached = self.memo.get(key)
+        if cached is None:
+            cached = tuple(
+                command
+                for source in self.scripts(instruction)
+                for command in source.script.commands
+                if command.reliable
+            )
+            self.memo[key] = cached
+        return cast("tuple[SimpleCommand, ...]", cached)
 
     def cache_mounted(self, instruction: Instruction, *paths: str) -> bool:
         return cache_mounted(instruction, *paths)

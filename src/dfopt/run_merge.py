@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from dfopt.fixes import Applicability, Edit, Fix, apply_edits
 from dfopt.shell import parse_script, scripts_of
@@ -280,6 +280,13 @@ def _is_pragma(node: Comment) -> bool:
 
 def mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCheck:
     """Can ``second`` be appended to ``first`` as ``first && second`` in one RUN?"""
+    key = ("mergeable", id(first), id(second))
+    if key not in ctx.memo:
+        ctx.memo[key] = _mergeable(ctx, first, second)
+    return cast(MergeCheck, ctx.memo[key])
+
+
+def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCheck:
     for instruction in (first, second):
         if instruction.is_onbuild:
             return _refuse("`ONBUILD` instructions are not merged")
@@ -396,6 +403,18 @@ def merge_chain_fix(ctx: Context, runs: Sequence[Instruction], title: str) -> Fi
     """The fix merging a run of adjacent RUNs into the first, or None when any pair cannot."""
     if len(runs) < 2:
         return None
+    key = ("merge_chain_fix", *(id(run) for run in runs))
+    if key not in ctx.memo:
+        ctx.memo[key] = _merge_edits(ctx, runs)
+    planned = cast("tuple[tuple[Edit, ...], bool] | None", ctx.memo[key])
+    if planned is None:
+        return None
+    edits, unsafe = planned
+    return (Fix.unsafe if unsafe else Fix.safe)(title, edits)
+
+
+def _merge_edits(ctx: Context, runs: Sequence[Instruction]) -> tuple[tuple[Edit, ...], bool] | None:
+    """The edits merging ``runs`` and whether the merge is unsafe, or None."""
     checks = [mergeable(ctx, a, b) for a, b in pairwise(runs)]
     if not all(checks):
         return None
@@ -430,7 +449,7 @@ def merge_chain_fix(ctx: Context, runs: Sequence[Instruction], title: str) -> Fi
     if not _reparses(ctx, runs, edits, expected):
         return None
     unsafe = any(check.applicability is Applicability.UNSAFE for check in checks)
-    return (Fix.unsafe if unsafe else Fix.safe)(title, edits)
+    return tuple(edits), unsafe
 
 
 def _reparses(
