@@ -492,33 +492,21 @@ def run_check(
     if isinstance(reports, str):
         sys.stderr.write(f"dfopt: error: {reports}\n")
         return EXIT_ERROR
-    from dfopt.report import findings_from, sort_findings
+    from dfopt.report import sort_findings
 
-    findings: list[Finding] = []
+    jobs: list[tuple[Input, Session]] = []
     for item in runner.inputs(_arguments(paths, stdin_filename, ".")):
         try:
             resolved = runner.config_for(runner.config_target(item))
         except InputError as problem:
             runner.error(str(problem))
             continue
-        try:
-            session = runner.session_for(resolved)
-            result = session.lint(item.text, item.engine_path)
-            findings.extend(
-                findings_from(
-                    result.violations,
-                    result.document.source,
-                    item.display,
-                    is_fixable=session.is_fixable,
-                    unsafe=session.unsafe_fixes,
-                    fails_on=_threshold(resolved),
-                )
-            )
-        except Exception as error:  # keep going with the other files
-            _internal(runner, item.display, error)
-            continue
-        for crash in result.problems:
-            runner.error(f"{item.display}: {crash}")
+        jobs.append((item, runner.session_for(resolved)))
+    findings: list[Finding] = []
+    for display, found, messages in _lint_jobs(jobs):
+        findings.extend(found)
+        for message in messages:
+            runner.error(f"{display}: {message}")
     findings = sort_findings(findings)
     for name, target in reports:
         text = _render_report(name, findings, statistics, runner, target is None)
@@ -536,6 +524,66 @@ def run_check(
     if status != EXIT_ERROR and any(finding.fails for finding in findings):
         status = EXIT_CLEAN if exit_zero else EXIT_FINDINGS
     return status
+
+
+#: From this many files on, ``check`` lints in several processes (when there are cores).
+POOL_THRESHOLD = 64
+_CHUNK = 16
+
+LintOutcome = tuple[str, list["Finding"], list[str]]
+
+
+def _lint_one(item: Input, session: Session) -> LintOutcome:
+    """Lint one input: its display path, findings and error messages."""
+    from dfopt.report import findings_from
+    from dfopt.severity import Severity
+
+    try:
+        result = session.lint(item.text, item.engine_path)
+        settings = session.settings
+        found = findings_from(
+            result.violations,
+            result.document.source,
+            item.display,
+            is_fixable=session.is_fixable,
+            unsafe=session.unsafe_fixes,
+            fails_on=lambda severity: settings.fails_on(Severity(severity)),
+        )
+    except Exception as error:  # keep going with the other files
+        return item.display, [], [f"internal error: {type(error).__name__}: {error}"]
+    return item.display, found, [str(crash) for crash in result.problems]
+
+
+def _lint_chunk(chunk: list[tuple[Input, Session]]) -> list[LintOutcome]:
+    return [_lint_one(item, session) for item, session in chunk]
+
+
+def _lint_jobs(jobs: list[tuple[Input, Session]]) -> list[LintOutcome]:
+    """Lint every job, in a process pool when there are many files and several cores."""
+    workers = pool_workers(len(jobs))
+    if workers < 2:
+        return _lint_chunk(jobs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [jobs[index : index + _CHUNK] for index in range(0, len(jobs), _CHUNK)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return [outcome for part in pool.map(_lint_chunk, chunks) for outcome in part]
+
+
+def pool_workers(job_count: int) -> int:
+    """How many processes lint ``job_count`` files (1: no pool)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if job_count < POOL_THRESHOLD or workers < 2 or "fork" not in _start_methods():
+        return 1
+    return workers
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
 
 
 def _reports(
