@@ -33,7 +33,11 @@ def dockerfiles(folder: Path) -> list[Path]:
         name = path.name
         if not path.is_file():
             continue
-        if name in NAMES or name.startswith("Dockerfile") or name.endswith((".Dockerfile", ".dockerfile")):
+        if (
+            name in NAMES
+            or name.startswith("Dockerfile")
+            or name.endswith((".Dockerfile", ".dockerfile"))
+        ):
             found.append(path)
     return found
 
@@ -102,8 +106,8 @@ def main() -> int:
     cold_ms = cold_start(args.cold_runs)
     print(f"files:            {len(texts)} ({args.folder})")
     print(
-        f"lint throughput:  {lint_rate:8.0f} files/s"
-        f"  (target >= {TARGET_FILES_PER_SECOND:.0f}, ratio {lint_rate / TARGET_FILES_PER_SECOND:.2f})"
+        f"lint throughput:  {lint_rate:8.0f} files/s  (target >= "
+        f"{TARGET_FILES_PER_SECOND:.0f}, ratio {lint_rate / TARGET_FILES_PER_SECOND:.2f})"
     )
     print(f"fix throughput:   {fix_rate:8.0f} files/s")
     print(f"peak memory:      {peak_mb:8.1f} MB")
