@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from dfopt.api import session
 from dfopt.engine.fingerprint import fingerprint
 from dfopt.syntax import Comment, parse
-from tests.conftest import corpus_files
 
 dockerfile = pytest.importorskip("dockerfile")
 
@@ -31,7 +30,9 @@ def buildkit_accepts(text: str) -> bool:
 
 def comment_lines(text: str) -> list[str]:
     document = parse(text)
-    lines = [document.node_text(node).strip() for node in document.nodes if isinstance(node, Comment)]
+    lines = [
+        document.node_text(node).strip() for node in document.nodes if isinstance(node, Comment)
+    ]
     for instruction in document.instructions:
         lines.extend(document.source.slice(span).strip() for span in instruction.inner_comments)
     return sorted(lines)
@@ -70,7 +71,9 @@ def test_fixes_are_safe_on_the_corpus(corpus: list[Path]) -> None:
         except AssertionError as error:
             failures.append(str(error).splitlines()[0])
     assert checked > 0
-    assert failures == [], f"{len(failures)} of {checked} files failed:\n" + "\n".join(failures[:20])
+    assert failures == [], f"{len(failures)} of {checked} files failed:\n" + "\n".join(
+        failures[:20]
+    )
 
 
 FRAGMENTS = [

@@ -159,7 +159,9 @@ def test_broken_pack_is_reported_not_fatal() -> None:
         name = "Not Kebab"
         summary = "x"
 
-    registry = build_registry([("broken", Broken), ("meta", types.SimpleNamespace(RULES=[BadMeta])), ("test", PACK)])
+    registry = build_registry(
+        [("broken", Broken), ("meta", types.SimpleNamespace(RULES=[BadMeta])), ("test", PACK)]
+    )
     messages = [str(problem) for problem in registry.problems]
     assert any("broken" in m and "missing dependency" in m for m in messages)
     assert any("meta" in m and "kebab" in m for m in messages)
@@ -338,9 +340,7 @@ def test_opaque_regions_are_never_edited() -> None:
 
     registry = build_registry([("t", types.SimpleNamespace(RULES=[TouchOpaque]))])
     selection = select_rules(registry, select=["XT007"])
-    result = fix_text(
-        "FROM a\nBOGUS x\n", lambda d: lint_document(d, selection)
-    )
+    result = fix_text("FROM a\nBOGUS x\n", lambda d: lint_document(d, selection))
     assert result.text == "FROM a\nBOGUS x\n"
 
 

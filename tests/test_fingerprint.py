@@ -26,7 +26,7 @@ def test_cache_cleanup_and_cache_flags_are_ignored() -> None:
 
 
 def test_real_changes_change_the_fingerprint() -> None:
-    base = "FROM debian\nRUN apt-get install -y curl\nCMD [\"sh\"]\n"
+    base = 'FROM debian\nRUN apt-get install -y curl\nCMD ["sh"]\n'
     assert fp(base).diff(fp(base.replace("curl", "wget"))) is not None
     assert fp(base).diff(fp(base.replace("-y curl", "-y --no-install-recommends curl")))
     assert fp(base).diff(fp(base.replace('CMD ["sh"]', "CMD sh"))) is not None

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+import dfopt_rules
 from dfopt.api import fix, lint
 from dfopt.engine.registry import default_registry
 from dfopt.fixes import FixAvailability
 from tests.rule_cases import RULE_CASES, load_cases
-
-import dfopt_rules
 
 PACK_RULES = dfopt_rules.rules()
 CASES = load_cases()
