@@ -1,6 +1,6 @@
 """Per-stage facts: stages, ARG/ENV/SHELL/WORKDIR/USER, variable expansion, mounts."""
 
-from dfopt.semantics.expand import expand, references
+from dfopt.semantics.expand import expand, process_word, references
 from dfopt.semantics.mounts import Mount, cache_mounted, mounts_of, parse_mount
 from dfopt.semantics.stages import (
     DEFAULT_SHELL,
@@ -10,6 +10,7 @@ from dfopt.semantics.stages import (
     State,
     analyze,
     parse_assignments,
+    raw_assignments,
 )
 
 __all__ = [
@@ -25,5 +26,7 @@ __all__ = [
     "mounts_of",
     "parse_assignments",
     "parse_mount",
+    "process_word",
+    "raw_assignments",
     "references",
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
-from dfopt.semantics.expand import expand
+from dfopt.semantics.expand import expand, process_word
 from dfopt.syntax.document import Document
-from dfopt.syntax.lexing import shell_words
+from dfopt.syntax.lexing import name_value_words
 from dfopt.syntax.nodes import Form, Instruction
 
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
@@ -27,6 +28,8 @@ PLATFORM_ARGS: Mapping[str, str] = MappingProxyType(
     }
 )
 _EMPTY: Mapping[str, str] = MappingProxyType({})
+# The builder splits the legacy `ENV key value` form at the first run of these blanks.
+_TOKEN_SPLIT = re.compile(r"[\t\v\f\r ]+")
 
 
 def _empty() -> Mapping[str, str]:
@@ -145,24 +148,38 @@ class Semantics:
         return used
 
 
-def parse_assignments(text: str, legacy: bool) -> list[tuple[str, str | None]]:
-    """Parse ``key=value`` pairs of ARG/ENV/LABEL (quotes removed).
+def raw_assignments(text: str, legacy: bool, escape: str = "\\") -> list[tuple[str, str | None]]:
+    """Split ARG/ENV/LABEL arguments into ``(key, value)`` pairs, quotes still in place.
 
-    With ``legacy`` a single ``key value`` pair (the old ENV form) is accepted.
+    Words are split as the builder splits them (quotes and the escape character keep white
+    space inside a word); each word is cut at its first ``=``. With ``legacy`` the old
+    ``ENV key value with spaces`` form is accepted: the key is the first word and the value
+    everything after it. A word without ``=`` gives a None value (``ARG NAME``).
     """
-    words = shell_words(text, raw=False)
-    if words is None:
-        words = text.split()
+    words = name_value_words(text, escape)
     if legacy and words and "=" not in words[0]:
-        raw = text.split(None, 1)
-        value = raw[1] if len(raw) > 1 else ""
-        cooked = shell_words(value, raw=False)
-        return [(words[0], " ".join(cooked) if cooked is not None else value)]
+        parts = _TOKEN_SPLIT.split(text.strip(), maxsplit=1)
+        return [(parts[0], parts[1] if len(parts) > 1 else "")]
     pairs: list[tuple[str, str | None]] = []
     for word in words:
         key, sep, value = word.partition("=")
         pairs.append((key, value if sep else None))
     return pairs
+
+
+def parse_assignments(text: str, legacy: bool, escape: str = "\\") -> list[tuple[str, str | None]]:
+    """Parse ``key=value`` pairs of ARG/ENV/LABEL with quotes and escapes removed.
+
+    Variables are not substituted (they are kept as written). With ``legacy`` a single
+    ``key value`` pair (the old ENV form) is accepted.
+    """
+    return [
+        (
+            process_word(key, _EMPTY, escape, keep_unset=True),
+            None if value is None else process_word(value, _EMPTY, escape, keep_unset=True),
+        )
+        for key, value in raw_assignments(text, legacy, escape)
+    ]
 
 
 def analyze(document: Document) -> Semantics:
@@ -174,12 +191,13 @@ def analyze(document: Document) -> Semantics:
     owner: dict[int, tuple[Stage | None, State]] = {}
     stage: Stage | None = None
     state = State()
+    escape = document.escape
     for instruction in document.instructions:
         keyword = instruction.keyword
         if keyword == "FROM":
             if stage is not None:
                 stage.final_state = state
-            stage = _new_stage(instruction, len(stages), stages, global_args)
+            stage = _new_stage(instruction, len(stages), stages, global_args, escape)
             stages.append(stage)
             parent = stage.parent
             base_state = parent.final_state if parent is not None else State()
@@ -192,29 +210,36 @@ def analyze(document: Document) -> Semantics:
             global_instructions.append(instruction)
             owner[id(instruction)] = (None, State(args=MappingProxyType(dict(global_args))))
             if keyword == "ARG":
-                for key, value in parse_assignments(instruction.args_text, legacy=False):
+                # Defaults of global ARGs may use the platform ARGs and earlier global ARGs.
+                variables = {**PLATFORM_ARGS, **global_args}
+                for key, value in raw_assignments(instruction.args_text, False, escape):
                     declared_global.add(key)
-                    resolved = expand(value, global_args) if value is not None else ""
-                    global_args[key] = _unquote(resolved)
+                    resolved = "" if value is None else process_word(value, variables, escape)
+                    global_args[key] = resolved
+                    variables[key] = resolved
             continue
         stage.instructions.append(instruction)
         stage.states.append(state)
         owner[id(instruction)] = (stage, state)
-        state = _apply(instruction, state, global_args, declared_global)
+        state = _apply(instruction, state, global_args, escape)
     if stage is not None:
         stage.final_state = state
     return Semantics(document, global_args, global_instructions, stages, owner)
 
 
 def _new_stage(
-    instruction: Instruction, index: int, stages: list[Stage], global_args: dict[str, str]
+    instruction: Instruction,
+    index: int,
+    stages: list[Stage],
+    global_args: dict[str, str],
+    escape: str,
 ) -> Stage:
     words = [word.value for word in instruction.words]
     base_raw = words[0] if words else ""
     name = words[2].lower() if len(words) >= 3 and words[1].lower() == "as" else None
     variables = dict(PLATFORM_ARGS)
     variables.update(global_args)
-    base = expand(base_raw, variables)
+    base = process_word(base_raw, variables, escape)
     parent = None
     lowered = base.lower()
     for earlier in stages:
@@ -224,15 +249,15 @@ def _new_stage(
 
 
 def _apply(
-    instruction: Instruction, state: State, global_args: Mapping[str, str], declared: set[str]
+    instruction: Instruction, state: State, global_args: Mapping[str, str], escape: str
 ) -> State:
     keyword = instruction.keyword
     if keyword == "ARG":
         args = dict(state.args)
         variables = state.variables
-        for key, value in parse_assignments(instruction.args_text, legacy=False):
+        for key, value in raw_assignments(instruction.args_text, False, escape):
             if value is not None:
-                args[key] = _unquote(expand(value, variables))
+                args[key] = process_word(value, variables, escape)
             elif key in global_args:
                 args[key] = global_args[key]
             elif key in PLATFORM_ARGS:
@@ -242,25 +267,21 @@ def _apply(
         return replace(state, args=MappingProxyType(args))
     if keyword == "ENV":
         env = dict(state.env)
+        # Every value of one ENV sees the variables as they were before it.
         variables = state.variables
-        for key, value in parse_assignments(instruction.args_text, legacy=True):
-            env[key] = expand(value or "", variables)
+        for key, value in raw_assignments(instruction.args_text, True, escape):
+            name = process_word(key, variables, escape)
+            env[name] = process_word(value or "", variables, escape)
         return replace(state, env=MappingProxyType(env))
     if keyword == "SHELL" and instruction.form is Form.EXEC:
         return replace(state, shell=tuple(word.value for word in instruction.exec_args))
     if keyword == "WORKDIR":
-        path = expand(instruction.args_text, state.variables).strip("\"'")
+        path = process_word(instruction.args_text, state.variables, escape)
         if path.startswith("/"):
             return replace(state, workdir=posixpath.normpath(path))
         if state.workdir is not None:
             return replace(state, workdir=posixpath.normpath(posixpath.join(state.workdir, path)))
         return state
     if keyword == "USER":
-        return replace(state, user=expand(instruction.args_text, state.variables))
+        return replace(state, user=process_word(instruction.args_text, state.variables, escape))
     return state
-
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value

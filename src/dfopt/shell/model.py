@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from dfopt.shell.normalise import normalise
 from dfopt.syntax.source import Span
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
@@ -187,15 +188,16 @@ def parse_script(text: str, to_source: Callable[[int], int]) -> ShellScript:
     tree = _parser().parse(data)
     to_char = _byte_to_char(text, data)
     builder = _Builder(text, data, to_char, to_source)
-    builder.visit(tree.root_node, 0, False)
+    root = normalise(tree.root_node)
+    builder.visit(root, 0, False)
     return ShellScript(
         text=text,
-        commands=tuple(builder.commands),
-        operators=tuple(builder.operators),
+        commands=tuple(sorted(builder.commands, key=lambda command: command.start)),
+        operators=tuple(sorted(builder.operators, key=lambda operator: operator.start)),
         has_errors=bool(tree.root_node.has_error),
-        top_level=tuple(builder.top_level(tree.root_node)),
+        top_level=tuple(builder.top_level(root)),
         constructs=frozenset(builder.constructs),
-        has_comment=_has_comment(tree.root_node),
+        has_comment=_has_comment(root),
     )
 
 
@@ -254,6 +256,8 @@ class _Builder:
         self.commands: list[SimpleCommand] = []
         self.operators: list[Operator] = []
         self.constructs: set[str] = set()
+        self.broken = False
+        """True while visiting a part of the tree next to or inside a syntax error."""
 
     def chars(self, node: Any) -> tuple[int, int]:
         return self.to_char(node.start_byte), self.to_char(node.end_byte)
@@ -264,9 +268,7 @@ class _Builder:
             return Span(position, position)
         return Span(self.to_source(start), self.to_source(end - 1) + 1)
 
-    def visit(
-        self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()
-    ) -> None:
+    def visit(self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()) -> None:
         kind = node.type
         if kind == "redirected_statement":
             redirects = [child for child in node.children if child.type.endswith("_redirect")]
@@ -274,33 +276,47 @@ class _Builder:
                 if not child.type.endswith("_redirect"):
                     self.visit(child, depth, in_pipeline, redirects)
                 else:
-                    self.visit_nested(child, depth + 1)
+                    self.visit_nested(child, depth)
             return
         if kind in ("command", "declaration_command", "unset_command"):
             self.command(node, depth, in_pipeline, outer)
             for child in node.named_children:
-                if child.type in _WORD_TYPES or child.type == "command_name":
-                    self.visit_nested(child, depth + 1)
+                if child.type in _WORD_TYPES or child.type in (
+                    "command_name",
+                    "variable_assignment",
+                ):
+                    self.visit_nested(child, depth)
             return
         if not node.is_named and kind in OPERATORS:
             start, end = self.chars(node)
-            self.operators.append(Operator(kind, self.span(start, end), start, end))
+            if end > start:  # tree-sitter inserts empty "missing" operators on errors
+                self.operators.append(Operator(kind, self.span(start, end), start, end))
             return
         if kind in _NESTING:
             self.constructs.add(kind)
             depth += 1
         elif kind in ("pipeline", "negated_command", "test_command", "heredoc_redirect"):
             self.constructs.add(kind)
-        for child in node.children:
+        children = node.children
+        broken = self.broken
+        for index, child in enumerate(children):
+            # Inside an ERROR node, or right before one, the parse may have lost words.
+            self.broken = (
+                broken
+                or kind == "ERROR"
+                or (index + 1 < len(children) and children[index + 1].type == "ERROR")
+            )
             self.visit(child, depth, in_pipeline or kind == "pipeline")
+        self.broken = broken
 
     def visit_nested(self, node: Any, depth: int) -> None:
+        """Visit the command and process substitutions inside a word or redirect."""
+        if node.type in ("command_substitution", "process_substitution"):
+            # visit() counts the substitution itself as one level of nesting.
+            self.visit(node, depth, False)
+            return
         for child in node.children:
-            if child.type in ("command_substitution", "process_substitution"):
-                self.constructs.add(child.type)
-                self.visit(child, depth, False)
-            else:
-                self.visit_nested(child, depth)
+            self.visit_nested(child, depth)
 
     def word(self, node: Any) -> ShellWord:
         start, end = self.chars(node)
@@ -308,9 +324,7 @@ class _Builder:
         value, literal = _cook(node, self.text, self.to_char)
         return ShellWord(raw, value, literal, self.span(start, end), start, end)
 
-    def command(
-        self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()
-    ) -> None:
+    def command(self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()) -> None:
         name: ShellWord | None = None
         args: list[ShellWord] = []
         assignments: list[str] = []
@@ -341,6 +355,8 @@ class _Builder:
                         operator = part.type
                     elif part.type != "file_descriptor":
                         target = _cook(part, self.text, self.to_char)[0]
+                        if part.type == "heredoc_start":
+                            break  # the delimiter word; the body and end are not targets
                 redirects.append(Redirect(operator, target, self.span(start, end)))
             elif child.is_named and (child_type in _WORD_TYPES or child_type == "variable_name"):
                 args.append(self.word(child))
@@ -354,7 +370,7 @@ class _Builder:
                 span=self.span(start, end),
                 start=start,
                 end=end,
-                reliable=not node.has_error,
+                reliable=not (node.has_error or self.broken),
                 depth=depth,
                 in_pipeline=in_pipeline,
             )

@@ -63,9 +63,7 @@ def _scripts(instruction: Instruction) -> tuple[ScriptSource, ...]:
             return ()
         start = first.body.start
         return (
-            ScriptSource(
-                "heredoc", parse_script(body, lambda offset: start + offset), instruction
-            ),
+            ScriptSource("heredoc", parse_script(body, lambda offset: start + offset), instruction),
         )
     tail_start = first.body.start
     tail = "".join(heredoc.content + heredoc.terminator_text for heredoc in heredocs)
@@ -93,6 +91,4 @@ def _marker_text(instruction: Instruction, index: int) -> str:
 
 def _posix_shebang(body: str) -> bool:
     first_line = body.split("\n", 1)[0]
-    return any(
-        first_line.rstrip().endswith(("/" + shell, " " + shell)) for shell in _POSIX_SHEBANG
-    )
+    return any(first_line.rstrip().endswith(("/" + shell, " " + shell)) for shell in _POSIX_SHEBANG)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 
@@ -13,10 +14,17 @@ GO_SPACE = frozenset(
 )
 # The separator the builder splits a keyword from its arguments with.
 TOKEN_SPACE = frozenset("\t\v\f\r ")
+# White space for the builder's byte-wise scanners (flags, the HEALTHCHECK type word): a
+# non-ASCII space is several bytes there, none of which is a space on its own.
+ASCII_SPACE = frozenset("\t\n\v\f\r ")
 
-_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*\Z")
+# The builder's directive pattern; its ``\s`` is ASCII white space without \v.
+_DIRECTIVE = re.compile(
+    r"#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*\Z"
+)
 VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _HEREDOC_WORD = re.compile(r"(\d*)<<(-?)([^<]*)\Z")
+_TOKEN_SPLIT = re.compile(r"[\t\v\f\r ]+")
 
 
 def lstrip_go(text: str, start: int = 0, end: int | None = None) -> int:
@@ -78,16 +86,13 @@ def match_directive(text: str, start: int, end: int) -> DirectiveMatch | None:
     """Parse ``# name=value`` in ``text[start:end]`` (already left-trimmed)."""
     if start >= end or text[start] != "#":
         return None
-    body_start = lstrip_go(text, start + 1, end)
-    match = _DIRECTIVE.match(text[body_start:end])
+    match = _DIRECTIVE.match(text, start, end)
     if match is None:
         return None
     name = match.group(1).lower()
     if name not in VALID_DIRECTIVES:
         return None
-    return DirectiveMatch(
-        name, match.group(2), body_start + match.start(2), body_start + match.end(2)
-    )
+    return DirectiveMatch(name, match.group(2), match.start(2), match.end(2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +112,7 @@ def extract_flags(line: str, start: int) -> tuple[list[RawFlag], int]:
     length = len(line)
     pos = start
     while True:
-        while pos < length and line[pos] in GO_SPACE:
+        while pos < length and line[pos] in ASCII_SPACE:
             pos += 1
         if pos >= length:
             return flags, length
@@ -134,7 +139,7 @@ def extract_flags(line: str, start: int) -> tuple[list[RawFlag], int]:
                 chars.append(char)
                 pos += 1
                 continue
-            if char in GO_SPACE:
+            if char in ASCII_SPACE:
                 break
             if char in "'\"":
                 quote = char
@@ -214,6 +219,77 @@ def shell_words(text: str, raw: bool) -> list[str] | None:
     return words
 
 
+def name_value_words(text: str, escape: str) -> list[str]:
+    """Split ENV/LABEL/ARG arguments into words as the builder does before reading pairs.
+
+    Quotes and escape characters are kept in the words; white space inside quotes or after
+    the escape character does not split. An escape character at the very end is dropped.
+    """
+    words: list[str] = []
+    word: list[str] = []
+    in_word = False
+    blank_ok = False
+    quote = ""
+    index = 0
+    length = len(text)
+    while index < length:
+        char = text[index]
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == escape and quote != "'":
+                if index + 1 == length:
+                    break
+                word.append(char)
+                index += 1
+                char = text[index]
+            word.append(char)
+            index += 1
+            continue
+        if char in GO_SPACE:
+            if in_word and (blank_ok or word):
+                words.append("".join(word))
+            word = []
+            in_word = False
+            blank_ok = False
+            index += 1
+            continue
+        in_word = True
+        if char in "'\"":
+            quote = char
+            blank_ok = True
+        elif char == escape:
+            if index + 1 == length:
+                break
+            word.append(char)
+            index += 1
+            char = text[index]
+        word.append(char)
+        index += 1
+    if in_word and (blank_ok or word):
+        words.append("".join(word))
+    return words
+
+
+def name_value_error(keyword: str, text: str, escape: str) -> str | None:
+    """The builder's complaint about ENV/LABEL arguments, or None when they are valid.
+
+    ``text`` is the argument text after the flags. Either the legacy ``KEY value`` form
+    (at least two words) or only ``key=value`` words are accepted.
+    """
+    words = name_value_words(text, escape)
+    if not words:
+        return None
+    if "=" not in words[0]:
+        if len(_TOKEN_SPLIT.split(text, maxsplit=1)) < 2:
+            return f"{keyword} must have two arguments"
+        return None
+    for word in words:
+        if "=" not in word:
+            return f"can't find = in `{word}`; it must be of the form name=value"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class HeredocSpec:
     name: str
@@ -223,24 +299,223 @@ class HeredocSpec:
     word: str
 
 
+class _LexError(ValueError):
+    """The builder's word lexer gives up (unterminated quote, bad substitution)."""
+
+
+_SPECIAL_PARAMETERS = frozenset("@*#?-$!0")
+
+
+class _WordLexer:
+    """The builder's shell-word lexer as it runs to find here-documents.
+
+    Variables are never set (unset ones are kept as written), the escape character is
+    always the backslash, and quotes/escapes are kept or removed as asked. Any syntax
+    error makes the whole text yield no words, as in the builder.
+    """
+
+    def __init__(self, text: str, raw_quotes: bool, raw_escapes: bool) -> None:
+        self.text = text
+        self.pos = 0
+        self.raw_quotes = raw_quotes
+        self.raw_escapes = raw_escapes
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def next(self) -> str:
+        char = self.peek()
+        if char:
+            self.pos += 1
+        return char
+
+    def words(self) -> list[str]:
+        _, words = self.until("", self.raw_escapes)
+        return words
+
+    def until(self, stop: str, raw_escapes: bool) -> tuple[str, list[str]]:
+        saved = self.raw_escapes
+        self.raw_escapes = raw_escapes
+        try:
+            return self._until(stop)
+        finally:
+            self.raw_escapes = saved
+
+    def _until(self, stop: str) -> tuple[str, list[str]]:
+        result: list[str] = []
+        words: list[str] = []
+        word: list[str] = []
+        in_word = False
+
+        def add_char(char: str) -> None:
+            nonlocal word, in_word
+            if char in GO_SPACE:
+                if in_word and word:
+                    words.append("".join(word))
+                    word = []
+                    in_word = False
+            else:
+                word.append(char)
+                in_word = True
+
+        while self.peek():
+            char = self.peek()
+            if stop and char == stop:
+                self.next()
+                if word:
+                    words.append("".join(word))
+                return "".join(result), words
+            if char == "$":
+                value = self.dollar()
+                result.append(value)
+                for piece in value:
+                    add_char(piece)
+            elif char in "'\"":
+                value = self.single_quote() if char == "'" else self.double_quote()
+                result.append(value)
+                word.append(value)
+                in_word = True
+            else:
+                char = self.next()
+                if char == "\\":
+                    if self.raw_escapes:
+                        word.append(char)
+                        in_word = True
+                        result.append(char)
+                    char = self.next()
+                    if not char:
+                        break
+                    word.append(char)
+                    in_word = True
+                else:
+                    add_char(char)
+                result.append(char)
+        if stop:
+            raise _LexError(f"unexpected end of statement while looking for matching {stop}")
+        if word:
+            words.append("".join(word))
+        return "".join(result), words
+
+    def single_quote(self) -> str:
+        opening = self.next()
+        result = [opening] if self.raw_quotes else []
+        while True:
+            char = self.next()
+            if not char:
+                raise _LexError("unexpected end of statement while looking for matching '")
+            if char == "'":
+                if self.raw_quotes:
+                    result.append(char)
+                return "".join(result)
+            result.append(char)
+
+    def double_quote(self) -> str:
+        opening = self.next()
+        result = [opening] if self.raw_quotes else []
+        while True:
+            char = self.peek()
+            if not char:
+                raise _LexError('unexpected end of statement while looking for matching "')
+            if char == '"':
+                self.next()
+                if self.raw_quotes:
+                    result.append(char)
+                return "".join(result)
+            if char == "$":
+                result.append(self.dollar())
+                continue
+            char = self.next()
+            if char == "\\":
+                if self.raw_escapes:
+                    result.append(char)
+                following = self.peek()
+                if not following:
+                    continue
+                if following in '"$\\':
+                    char = self.next()
+            result.append(char)
+
+    def name(self) -> str:
+        chars: list[str] = []
+        while self.peek():
+            char = self.peek()
+            if not chars and char.isdecimal():
+                while self.peek() and self.peek().isdecimal():
+                    chars.append(self.next())
+                return "".join(chars)
+            if not chars and char in _SPECIAL_PARAMETERS:
+                return self.next()
+            if not (char.isalpha() or char.isdecimal() or char == "_"):
+                break
+            chars.append(self.next())
+        return "".join(chars)
+
+    def dollar(self) -> str:
+        self.next()
+        if self.peek() != "{":
+            name = self.name()
+            return "$" + name
+        self.next()
+        if not self.peek():
+            raise _LexError("syntax error: missing '}'")
+        if self.peek() in "{}:":
+            raise _LexError("syntax error: bad substitution")
+        name = self.name()
+        char = self.next()
+        if char == "}":
+            return "${" + name + "}"
+        modifier = char
+        if char == ":":
+            char = self.next()
+            modifier += char
+        if char and char in "+-?#%":
+            try:
+                word, _ = self.until("}", char in "#%")
+            except _LexError:
+                if not self.peek():
+                    raise _LexError("syntax error: missing '}'") from None
+                raise
+            return "${" + name + modifier + word + "}"
+        if modifier == "/":
+            if self.peek() == "/":
+                self.next()
+                modifier += "/"
+            pattern, _ = self.until("/", True)
+            replacement, _ = self.until("}", True)
+            return "${" + name + modifier + pattern + "/" + replacement + "}"
+        raise _LexError(f"unsupported modifier ({modifier}) in substitution")
+
+
+def lex_words(text: str, raw_quotes: bool, raw_escapes: bool) -> list[str] | None:
+    """Split ``text`` into words like the builder's lexer; None on a syntax error."""
+    try:
+        return _WordLexer(text, raw_quotes, raw_escapes).words()
+    except _LexError:
+        return None
+
+
 def heredocs_in_line(line: str) -> list[HeredocSpec]:
-    """The here-documents a RUN/COPY/ADD line opens, in order."""
+    """The here-documents a RUN/COPY/ADD line opens, in order.
+
+    ``line`` is the whole logical line, keyword included. Like the builder, the line is
+    split into words with quotes and escapes kept; each word of the form ``[fd]<<[-]name``
+    opens a here-document whose name is the word with quotes removed. A quoted name
+    turns off expansion in the body.
+    """
     if "<<" not in line:
         return []
-    words = shell_words(line, raw=True) or []
     specs: list[HeredocSpec] = []
-    for word in words:
+    for word in lex_words(line, raw_quotes=True, raw_escapes=True) or []:
         match = _HEREDOC_WORD.match(word)
         if match is None or not match.group(3):
             continue
         rest = match.group(3)
-        cooked = shell_words(rest, raw=False)
-        if cooked is None or len(cooked) != 1:
+        cooked = lex_words(rest, raw_quotes=False, raw_escapes=False)
+        raw = lex_words(rest, raw_quotes=True, raw_escapes=False)
+        if cooked is None or raw is None or len(cooked) != 1 or len(raw) != 1:
             continue
         name = cooked[0]
-        raw_words = shell_words(rest, raw=True) or [name]
-        raw_quotes = raw_words[0].count("'") + raw_words[0].count('"')
-        expand = name.count("'") + name.count('"') == raw_quotes
+        expand = name.count("'") + name.count('"') == raw[0].count("'") + raw[0].count('"')
         fd = int(match.group(1)) if match.group(1) else 0
         specs.append(HeredocSpec(name, match.group(2) == "-", expand, fd, word))
     return specs
@@ -251,7 +526,25 @@ class NotStringArrayError(ValueError):
 
 
 _JSON_SPACE = " \t\n\r"
-_DECODER = json.JSONDecoder()
+
+
+def _reject_constant(name: str) -> object:
+    # NaN and Infinity are not JSON: the builder's decoder fails on them.
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_number(text: str) -> object:
+    # The builder decodes numbers as 64-bit floats; one out of range fails the decode.
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"number {text} out of range")
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    parse_constant=_reject_constant, parse_float=_finite_number, parse_int=_finite_number
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def parse_json_array(text: str, start: int) -> list[tuple[str, int, int]] | None:
@@ -259,7 +552,9 @@ def parse_json_array(text: str, start: int) -> list[tuple[str, int, int]] | None
 
     Returns ``(value, start, end)`` for each element, or None when the text is not a JSON
     array (the instruction is then in shell form). Text after the array is ignored, as
-    the builder's decoder does. Raises NotStringArrayError for non-string elements.
+    the builder's decoder does; so are ``NaN``/``Infinity`` and numbers out of the float
+    range, which make the decode fail there. Raises NotStringArrayError for non-string
+    elements.
     """
     index = lstrip_go(text, start)
     if index >= len(text) or text[index] != "[":
@@ -278,6 +573,7 @@ def parse_json_array(text: str, start: int) -> list[tuple[str, int, int]] | None
         while text[position] in _JSON_SPACE or text[position] == ",":
             position += 1
         item, end = _DECODER.raw_decode(text, position)
-        elements.append((item, position, end))
+        # Invalid UTF-8 and lone surrogate escapes decode to U+FFFD, as in the builder.
+        elements.append((_SURROGATE.sub("\ufffd", item), position, end))
         position = end
     return elements

@@ -54,6 +54,8 @@ KNOWN_INSTRUCTIONS = frozenset(
 _MAYBE_JSON = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
 _COMMAND_KINDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 _HEREDOC_KINDS = frozenset({"RUN", "COPY", "ADD"})
+# The builder reads physical lines with a buffer of 64 KiB: a longer line is an error.
+_MAX_LINE_BYTES = 65535
 
 
 def parse(text: str) -> Document:
@@ -97,6 +99,15 @@ class _Parser:
             newline = text.find("\n", start)
             end = length if newline < 0 else newline + 1
             lines.append(_Line(start, lexing.content_end(text, start, end), end))
+            if end - start > _MAX_LINE_BYTES // 4 and _utf8_length(text, start, end) > (
+                _MAX_LINE_BYTES + (1 if text[end - 1] == "\n" else 0)
+            ):
+                self.problems.append(
+                    ParseProblem(
+                        f"line longer than the builder's maximum of {_MAX_LINE_BYTES} bytes",
+                        Span(start, end),
+                    )
+                )
             start = end
         return lines
 
@@ -106,6 +117,8 @@ class _Parser:
         if lines and text.startswith("\ufeff"):
             self.nodes.append(ByteOrderMark(Span(0, 1)))
             lines[0].start = 1
+            if lines[0].end == 1:
+                del lines[0]  # the BOM was all there was
         index = self._directives()
         while index < len(lines):
             line = lines[index]
@@ -131,7 +144,7 @@ class _Parser:
         text = self.text
         seen: set[str] = set()
         index = 0
-        for index, line in enumerate(self.lines):  # noqa: B007
+        for index, line in enumerate(self.lines):
             first = lexing.lstrip_go(text, line.start, line.content_end)
             match = lexing.match_directive(text, first, line.content_end)
             if match is None:
@@ -265,24 +278,25 @@ class _Parser:
                 )
             )
         span = Span(node_start, lines[index - 1].end)
-        extra = {
+        extra: dict[str, object] = {
             "inner_comments": tuple(inner_comments),
             "empty_continuation_lines": tuple(empty_lines),
         }
         if heredocs:
-            extra["heredocs"] = tuple(heredocs)  # type: ignore[assignment]
+            extra["heredocs"] = tuple(heredocs)
         trigger = instruction.trigger
         if trigger is not None and heredocs:
             trigger = _replace(trigger, span=span, heredocs=tuple(heredocs))
-            extra["trigger"] = trigger  # type: ignore[assignment]
+            extra["trigger"] = trigger
         self.nodes.append(_replace(instruction, span=span, **extra))
         return index
 
     def _keyword_of(self, logical: LogicalLine) -> tuple[str | None, Span | None]:
         text = logical.text
         start = lexing.lstrip_go(text)
+        stop = lexing.rstrip_go(text, start)
         end = start
-        while end < len(text) and text[end] not in lexing.TOKEN_SPACE:
+        while end < stop and text[end] not in lexing.TOKEN_SPACE:
             end += 1
         if end == start:
             return None, None
@@ -294,16 +308,21 @@ class _Parser:
         """Build the instruction whose keyword starts at logical ``start``."""
         text = logical.text
         key_start = lexing.lstrip_go(text, start)
+        # The builder trims the line (any Unicode space) and splits off the keyword at the
+        # first ASCII blank.
+        stop = lexing.rstrip_go(text, key_start)
         key_end = key_start
-        while key_end < len(text) and text[key_end] not in lexing.TOKEN_SPACE:
+        while key_end < stop and text[key_end] not in lexing.TOKEN_SPACE:
             key_end += 1
         keyword = text[key_start:key_end].upper()
         if keyword not in KNOWN_INSTRUCTIONS:
             return None
-        raw_flags, args_start = lexing.extract_flags(text, key_end)
+        raw_flags, args_start = lexing.extract_flags(text[:stop], key_end)
         args_start = lexing.lstrip_go(text, args_start)
         args_end = lexing.rstrip_go(text, args_start)
-        flags = tuple(_flag(raw.word, logical.span_to_source(raw.start, raw.end)) for raw in raw_flags)
+        flags = tuple(
+            _flag(raw.word, logical.span_to_source(raw.start, raw.end)) for raw in raw_flags
+        )
         args_text = text[args_start:args_end]
         fields: dict[str, object] = {}
         trigger: Instruction | None = None
@@ -322,11 +341,19 @@ class _Parser:
             self._command(keyword, logical, args_start, args_end, fields)
         elif keyword == "HEALTHCHECK":
             sub_end = args_start
-            while sub_end < args_end and text[sub_end] not in lexing.GO_SPACE:
+            while sub_end < args_end and text[sub_end] not in lexing.ASCII_SPACE:
                 sub_end += 1
-            if text[args_start:sub_end].upper() == "CMD":
-                command_start = lexing.lstrip_go(text, sub_end, args_end)
-                self._command("CMD", logical, command_start, args_end, fields)
+            if sub_end > args_start:
+                # The builder reads a JSON array after any type word, not only CMD.
+                command_start = sub_end
+                while command_start < args_end and text[command_start] in lexing.ASCII_SPACE:
+                    command_start += 1
+                kind = "CMD" if text[args_start:sub_end].upper() == "CMD" else keyword
+                self._command(kind, logical, command_start, args_end, fields)
+        elif keyword in ("ENV", "LABEL"):
+            error = lexing.name_value_error(keyword, args_text, self.escape)
+            if error is not None:
+                raise _InstructionError(error)
         return Instruction(
             span=span,
             keyword=keyword,
@@ -362,6 +389,13 @@ class _Parser:
             fields["command_text"] = text[start:end]
             fields["command_span"] = logical.span_to_source(start, end)
             fields["command_offset"] = start
+
+
+def _utf8_length(text: str, start: int, end: int) -> int:
+    """Number of UTF-8 bytes of ``text[start:end]`` (surrogate escapes count as one byte)."""
+    return len(text[start:end].encode("utf-8", "surrogatepass")) - sum(
+        2 for char in text[start:end] if "\udc80" <= char <= "\udcff"
+    )
 
 
 def _flag(word: str, span: Span) -> Flag:
