@@ -14,6 +14,7 @@ from dfopt.rules_api import (
     Rule,
     Severity,
     SimpleCommand,
+    Span,
     Violation,
 )
 from dfopt_rules._commands import command_span, is_option, line_indent
@@ -49,10 +50,13 @@ class BinShReplaced(Rule):
     scoped to the Dockerfile and recorded in the image config.
 
     ## Fix safety
-    Display only: dfopt suggests a `SHELL` instruction before the `RUN` (for example
-    `SHELL ["/bin/bash", "-c"]` for `ln -sf /bin/bash /bin/sh`) but never applies it,
-    since the link also affects the running container, which `SHELL` does not; only
-    a human can tell whether something at run time relies on it.
+    Unsafe, when the `RUN` does nothing but the link: it is replaced by a `SHELL`
+    instruction (`RUN ln -sf /bin/bash /bin/sh` becomes `SHELL ["/bin/bash", "-c"]`), so
+    the build's later `RUN`s still use that shell, but `/bin/sh` in the image is no
+    longer a link: programs that call `sh` at run time get the base image's `sh` again.
+    Only a human can tell whether something at run time relies on the link, hence
+    `--unsafe-fixes`. When the `RUN` does more than the link, dfopt only suggests the
+    `SHELL` instruction (display only).
     """
 
     code = "DL4005"
@@ -61,7 +65,7 @@ class BinShReplaced(Rule):
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
     fix_availability = FixAvailability.SOMETIMES
-    fix_class = "display-only"
+    fix_class = "unsafe"
     bad = "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n"
     good = 'FROM debian:12\nSHELL ["/bin/bash", "-c"]\n'
 
@@ -87,6 +91,25 @@ def _suggestion(instruction: Instruction, command: SimpleCommand, ctx: Context) 
         return None
     path = source if source.startswith("/") else f"/bin/{program}"
     shell = json.dumps([path, "-c"])
+    script = ctx.shell(instruction)
+    if (
+        script is not None
+        and len(script.commands) == 1
+        and not script.operators
+        and not command.redirects
+        and not command.assignments
+        and instruction.trigger is None
+    ):
+        keyword = ctx.slice(instruction.keyword_span)
+        replacement = ("shell" if keyword.islower() else "SHELL") + f" {shell}"
+        return Fix.unsafe(
+            f"Replace the `RUN` with `SHELL {shell}`",
+            [
+                Edit.replace(
+                    Span(instruction.keyword_span.start, instruction.header_end), replacement
+                )
+            ],
+        )
     text = f"{line_indent(ctx, instruction)}SHELL {shell}{ctx.newline_of(instruction)}"
     return Fix.display_only(
         f"Use `SHELL {shell}` instead of linking `/bin/sh`",
