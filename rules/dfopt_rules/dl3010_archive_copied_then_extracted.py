@@ -20,25 +20,10 @@ from dfopt.rules_api import (
     Span,
     Violation,
 )
+from dfopt_rules._archives import HADOLINT_ARCHIVE_EXTENSIONS
 from dfopt_rules._commands import commands_of, is_option, plain_chain
 
-ARCHIVE_SUFFIXES = (
-    ".tar",
-    ".Z",
-    ".bz2",
-    ".gz",
-    ".lz",
-    ".lzma",
-    ".tZ",
-    ".tb2",
-    ".tbz",
-    ".tbz2",
-    ".tgz",
-    ".tlz",
-    ".tpz",
-    ".txz",
-    ".xz",
-)
+ARCHIVE_SUFFIXES = HADOLINT_ARCHIVE_EXTENSIONS
 # Archives ADD unpacks: tar, optionally compressed with gzip, bzip2 or xz.
 _ADD_UNPACKS = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 _DECOMPRESSORS = frozenset(

@@ -18,26 +18,10 @@ from dfopt.rules_api import (
     Violation,
     expand,
 )
+from dfopt_rules._archives import HADOLINT_ARCHIVE_EXTENSIONS
 
-# The extensions hadolint treats as archives (case-sensitive suffixes, as hadolint does):
-# an ADD whose every source is an archive or a URL is not reported.
-HADOLINT_ARCHIVE_EXTENSIONS = (
-    ".tar",
-    ".Z",
-    ".bz2",
-    ".gz",
-    ".lz",
-    ".lzma",
-    ".tZ",
-    ".tb2",
-    ".tbz",
-    ".tbz2",
-    ".tgz",
-    ".tlz",
-    ".tpz",
-    ".txz",
-    ".xz",
-)
+# An ADD whose every source is an archive by hadolint's extensions, or a URL, is not
+# reported.
 # Names that look like archives to the fix, which is more careful than the report: the
 # builder also unpacks zstd-compressed tarballs, and a zip is left for a human to judge.
 ARCHIVE_LOOKING_EXTENSIONS = tuple(
