@@ -72,3 +72,18 @@ def test_copy_destination_slash_in_every_spelling() -> None:
     ]:
         assert fp(f"FROM x\n{before}\n").diff(fp(f"FROM x\n{after}\n")) is None
     assert fp('FROM x\nCOPY a "/d"\n').diff(fp('FROM x\nCOPY a "/e"\n')) is not None
+
+
+def test_stage_name_case_label_legacy_form_and_expose_spellings() -> None:
+    before = (
+        "FROM debian:12 AS Build\nRUN --mount=type=cache,from=Build,target=/c true\n"
+        "FROM Build\nCOPY --from=Build /a /a\nLABEL version 1.0\nEXPOSE 127.0.0.1:8080:80/TCP\n"
+    )
+    after = (
+        "FROM debian:12 AS build\nRUN --mount=type=cache,from=build,target=/c true\n"
+        'FROM build\nCOPY --from=build /a /a\nLABEL version="1.0"\nEXPOSE 80/tcp\n'
+    )
+    assert fp(before).diff(fp(after)) is None
+    assert fp("FROM a\nEXPOSE 80/tcp\n").diff(fp("FROM a\nEXPOSE 81/tcp\n")) is not None
+    # An image that is not a stage keeps its case.
+    assert fp("FROM Foo/Bar\n").diff(fp("FROM foo/bar\n")) is not None

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from dfopt.semantics import Semantics, analyze, parse_assignments
 from dfopt.shell import scripts_of
-from dfopt.syntax import Document, Form, Instruction
+from dfopt.syntax import Document, Flag, Form, Instruction
 
 Item = tuple[str, ...]
 
@@ -86,6 +86,7 @@ class Fingerprint:
 def fingerprint(document: Document) -> Fingerprint:
     """Compute the build fingerprint of ``document``."""
     semantics = analyze(document)
+    stage_names = frozenset(stage.name for stage in semantics.stages if stage.name)
     groups: list[list[Instruction]] = [list(semantics.global_instructions)]
     groups.extend(stage.instructions for stage in semantics.stages)
     stages = []
@@ -105,14 +106,14 @@ def fingerprint(document: Document) -> Fingerprint:
                 if resolved is not None and (state.workdir is not None or resolved.startswith("/")):
                     items.append(("WORKDIR", resolved))
                     continue
-            items.extend(_items(instruction))
+            items.extend(_items(instruction, stage_names))
         stages.append(tuple(items))
     return Fingerprint(tuple(stages))
 
 
-def _items(instruction: Instruction) -> list[Item]:
+def _items(instruction: Instruction, stage_names: frozenset[str] = frozenset()) -> list[Item]:
     keyword = instruction.keyword
-    flags = tuple(sorted(flag.text for flag in instruction.flags))
+    flags = tuple(sorted(_flag_text(flag, stage_names) for flag in instruction.flags))
     prefix = ("ONBUILD",) if instruction.trigger is not None else ()
     target = instruction.effective
     keyword = target.keyword
@@ -132,7 +133,7 @@ def _items(instruction: Instruction) -> list[Item]:
     if keyword == "MAINTAINER":
         return [(*prefix, "LABEL", f"org.opencontainers.image.authors={target.args_text}")]
     if keyword in ("LABEL", "ENV", "ARG"):
-        pairs = parse_assignments(target.args_text, legacy=keyword == "ENV")
+        pairs = parse_assignments(target.args_text, legacy=keyword != "ARG")
         return [
             (*prefix, keyword, key if value is None else f"{key}={value}") for key, value in pairs
         ]
@@ -144,11 +145,43 @@ def _items(instruction: Instruction) -> list[Item]:
     words = tuple(word.value for word in target.words)
     if keyword == "FROM":
         words = tuple(word.lower() if word.lower() == "as" else word for word in words)
+        if len(words) >= 3 and words[1] == "as":
+            words = (words[0], "as", words[2].lower(), *words[3:])
+        if words and words[0].lower() in stage_names:
+            words = (words[0].lower(), *words[1:])
         flags = tuple(flag for flag in flags if flag not in _REDUNDANT_PLATFORM)
+    if keyword == "EXPOSE":
+        words = tuple(_container_port(word) for word in words)
     if keyword == "COPY":
         words = _copy_destination(words)
     heredocs = tuple(heredoc.content for heredoc in instruction.heredocs)
     return [(*prefix, keyword, *flags, *words, *heredocs)]
+
+
+def _flag_text(flag: Flag, stage_names: frozenset[str]) -> str:
+    """A flag's text, with references to stages in the case the builder compares them."""
+    if flag.value is None:
+        return flag.text
+    if flag.name == "from" and flag.value.lower() in stage_names:
+        return f"--from={flag.value.lower()}"
+    if flag.name == "mount" and "from=" in flag.value.lower():
+        parts = []
+        for part in flag.value.split(","):
+            key, sep, value = part.partition("=")
+            if sep and key.strip().lower() == "from" and value.lower() in stage_names:
+                part = f"{key}={value.lower()}"
+            parts.append(part)
+        return f"--mount={','.join(parts)}"
+    return flag.text
+
+
+def _container_port(word: str) -> str:
+    """``[ip:][host:]port[/proto]`` as the image config records it: ``port/proto``."""
+    if "$" in word:
+        return word
+    port, slash, protocol = word.partition("/")
+    port = port.rsplit(":", 1)[-1]
+    return f"{port}{slash}{protocol.lower()}"
 
 
 def _command_words(name: str | None, args: list[str]) -> tuple[str, ...] | None:
