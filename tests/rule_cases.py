@@ -26,6 +26,8 @@ class Case:
     file: str = ""
     settings: dict[str, Any] | None = None
     """Configuration for the case (kebab-case keys, as in ``.dfopt.yaml``)."""
+    context: dict[str, str] | None = None
+    """Files of the build context next to the Dockerfile (path -> text)."""
 
     @property
     def id(self) -> str:
@@ -51,6 +53,18 @@ def load_cases() -> list[Case]:
                     unsafe=bool(raw.get("unsafe", False)),
                     file=path.name,
                     settings=raw.get("settings", shared),
+                    context=raw.get("context"),
                 )
             )
     return cases
+
+
+def write_context(root: Path, files: dict[str, str] | None) -> Path | None:
+    """Write a build context under ``root``; the Dockerfile path to lint with, or None."""
+    if not files:
+        return None
+    for name, text in files.items():
+        target = root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return root / "Dockerfile"

@@ -8,12 +8,14 @@ the fixed text must parse without new problems.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dfopt.api import fix, lint
 from dfopt.engine.fingerprint import fingerprint
 from dfopt.syntax import parse
-from tests.rule_cases import Case, load_cases
+from tests.rule_cases import Case, load_cases, write_context
 
 try:
     import dockerfile as buildkit
@@ -24,8 +26,9 @@ CASES = load_cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_case_findings(case: Case) -> None:
-    result = lint(case.dockerfile, select=[case.rule], settings=case.settings)
+def test_case_findings(case: Case, tmp_path: Path) -> None:
+    path = write_context(tmp_path, case.context)
+    result = lint(case.dockerfile, select=[case.rule], settings=case.settings, path=path)
     found = [
         (violation.span, violation)
         for violation in result.violations
@@ -49,11 +52,16 @@ FIXED = [case for case in CASES if case.fixed is not None]
 
 
 @pytest.mark.parametrize("case", FIXED, ids=[case.id for case in FIXED])
-def test_case_fix(case: Case) -> None:
-    result = fix(case.dockerfile, select=[case.rule], unsafe=case.unsafe, settings=case.settings)
+def test_case_fix(case: Case, tmp_path: Path) -> None:
+    path = write_context(tmp_path, case.context)
+    result = fix(
+        case.dockerfile, select=[case.rule], unsafe=case.unsafe, settings=case.settings, path=path
+    )
     assert result.failure is None, result.failure
     assert result.text == case.fixed
-    again = fix(result.text, select=[case.rule], unsafe=case.unsafe, settings=case.settings)
+    again = fix(
+        result.text, select=[case.rule], unsafe=case.unsafe, settings=case.settings, path=path
+    )
     assert again.text == result.text, "a second fix changed the text"
     before = {problem.message for problem in parse(case.dockerfile).problems}
     after = {problem.message for problem in parse(result.text).problems}
@@ -62,7 +70,7 @@ def test_case_fix(case: Case) -> None:
         return
     remaining = [
         v
-        for v in lint(result.text, select=[case.rule], settings=case.settings).violations
+        for v in lint(result.text, select=[case.rule], settings=case.settings, path=path).violations
         if v.code == case.rule
     ]
     assert not [

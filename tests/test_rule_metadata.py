@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import dfopt_rules
 from dfopt.api import fix, lint
 from dfopt.engine.registry import default_registry
 from dfopt.fixes import FixAvailability
-from tests.rule_cases import RULE_CASES, load_cases
+from tests.rule_cases import RULE_CASES, load_cases, write_context
 
 PACK_RULES = dfopt_rules.rules()
 CASES = load_cases()
@@ -42,13 +44,16 @@ def test_docs_have_the_fixed_headings(rule: type) -> None:
 
 
 @pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])
-def test_bad_example_is_flagged_and_good_example_is_clean(rule: type) -> None:
+def test_bad_example_is_flagged_and_good_example_is_clean(rule: type, tmp_path: Path) -> None:
     assert rule.bad and rule.good
     settings = rule.example_settings
-    bad = [v.code for v in lint(rule.bad, select=[rule.code], settings=settings).violations]
-    good = [v.code for v in lint(rule.good, select=[rule.code], settings=settings).violations]
-    assert rule.code in bad
-    assert rule.code not in good
+    path = write_context(tmp_path, dict(rule.example_context or {}))
+    bad = lint(rule.bad, select=[rule.code], settings=settings, path=path).violations
+    good = lint(rule.good, select=[rule.code], settings=settings, path=path).violations
+    bad_codes = [v.code for v in bad]
+    good_codes = [v.code for v in good]
+    assert rule.code in bad_codes
+    assert rule.code not in good_codes
 
 
 @pytest.mark.parametrize("rule", PACK_RULES, ids=[rule.code for rule in PACK_RULES])

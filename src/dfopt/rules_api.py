@@ -8,9 +8,7 @@ so a rule may keep state on ``self``.
 
 from __future__ import annotations
 
-import inspect
 import re
-import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -150,6 +148,8 @@ class Rule:
     good: ClassVar[str] = ""
     example_settings: ClassVar[Mapping[str, Any] | None] = None
     """Configuration (``.dfopt.yaml`` keys) the ``bad``/``good`` examples need, if any."""
+    example_context: ClassVar[Mapping[str, str] | None] = None
+    """Files of the build context (path -> text) the examples need, if any."""
 
     def __init__(self, options: BaseModel | None = None) -> None:
         self.options = options
@@ -166,6 +166,9 @@ class Rule:
     @classmethod
     def docs(cls) -> str:
         """The rule's documentation in Markdown."""
+        import inspect
+        import textwrap
+
         return textwrap.dedent(inspect.getdoc(cls) or "").strip()
 
     @classmethod

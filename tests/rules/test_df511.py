@@ -9,7 +9,7 @@ import pytest
 from dfopt.rules_api import Context, Violation
 from dfopt.semantics import analyze
 from dfopt.syntax import parse
-from dfopt_rules._df511_copy_ignored_file import CopyIgnoredFile
+from dfopt_rules.df511_copy_ignored_file import CopyIgnoredFile
 from dfopt_rules._dockerignore import Matcher, clean_path
 
 

@@ -42,6 +42,7 @@ class CopyIgnoredFile(Rule):
     aliases = ("CopyIgnoredFile",)
     bad = "FROM alpine:3.20\nCOPY .env /app/.env\n"
     good = "FROM alpine:3.20\nCOPY config.yaml /app/\n"
+    example_context = {".dockerignore": ".env\n*.log\n", ".env": "SECRET=1\n"}
 
     _matcher: Matcher | None = None
     _loaded: bool = False
