@@ -1,4 +1,4 @@
-"""DF511 (parked) and its `.dockerignore` matcher, with a real build context."""
+"""DF511 and its `.dockerignore` matcher, with a real build context."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from dfopt.rules_api import Context, Violation
 from dfopt.semantics import analyze
 from dfopt.syntax import parse
-from dfopt_rules.df511_copy_ignored_file import CopyIgnoredFile
 from dfopt_rules._dockerignore import Matcher, clean_path
+from dfopt_rules.df511_copy_ignored_file import CopyIgnoredFile
 
 
 @pytest.mark.parametrize(
