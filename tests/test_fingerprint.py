@@ -87,3 +87,12 @@ def test_stage_name_case_label_legacy_form_and_expose_spellings() -> None:
     assert fp("FROM a\nEXPOSE 80/tcp\n").diff(fp("FROM a\nEXPOSE 81/tcp\n")) is not None
     # An image that is not a stage keeps its case.
     assert fp("FROM Foo/Bar\n").diff(fp("FROM foo/bar\n")) is not None
+
+
+def test_removing_a_downloaded_archive_keeps_the_fingerprint() -> None:
+    get = "RUN curl -fsSL -o /tmp/a.tgz https://x/a.tgz && tar -xzf /tmp/a.tgz -C /opt"
+    assert fp(f"FROM a\n{get}\n").diff(fp(f"FROM a\n{get} && rm -f /tmp/a.tgz\n")) is None
+    wget = "RUN wget https://x/b.zip && unzip b.zip"
+    assert fp(f"FROM a\n{wget}\n").diff(fp(f"FROM a\n{wget} && rm b.zip\n")) is None
+    # Removing anything else is a real change.
+    assert fp(f"FROM a\n{get}\n").diff(fp(f"FROM a\n{get} && rm -f /etc/x\n")) is not None

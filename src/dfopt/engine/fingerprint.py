@@ -11,10 +11,13 @@ left out, since SAFE fixes may add them; so are ``ADD``/``COPY`` and
 
 from __future__ import annotations
 
+import itertools
+import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dfopt.semantics import Semantics, analyze, parse_assignments
-from dfopt.shell import scripts_of
+from dfopt.shell import SimpleCommand, scripts_of
 from dfopt.syntax import Document, Flag, Form, Instruction
 
 Item = tuple[str, ...]
@@ -122,7 +125,10 @@ def _items(instruction: Instruction, stage_names: frozenset[str] = frozenset()) 
         if scripts and not any(source.script.has_errors for source in scripts):
             items: list[Item] = []
             for source in scripts:
+                downloads = _downloads(source.script.commands)
                 for command in source.script.commands:
+                    if command.command == "rm" and _removes_only(command, downloads):
+                        continue
                     words = _command_words(command.command, [a.value for a in command.args])
                     if words is None:
                         continue
@@ -156,6 +162,48 @@ def _items(instruction: Instruction, stage_names: frozenset[str] = frozenset()) 
         words = _copy_destination(words)
     heredocs = tuple(heredoc.content for heredoc in instruction.heredocs)
     return [(*prefix, keyword, *flags, *words, *heredocs)]
+
+
+def _downloads(commands: Sequence[SimpleCommand]) -> frozenset[str]:
+    """Files curl or wget download in a script (temporary by nature), as paths resolved
+    against the directory ``cd`` moved to (unknown directories stay relative)."""
+    found: set[str] = set()
+    cwd = ""
+    for command in commands:
+        args = [arg.value for arg in command.args]
+        urls = [arg.rsplit("/", 1)[-1] for arg in args if "://" in arg]
+        if command.command == "cd" and len(args) == 1:
+            cwd = _resolve(cwd, args[0])
+        elif command.command == "curl":
+            for option, value in itertools.pairwise(args):
+                if option in ("-o", "--output"):
+                    found.add(_resolve(cwd, value))
+            short = "".join(arg[1:] for arg in args if arg.startswith("-") and arg[1:2] != "-")
+            if "O" in short or "--remote-name" in args:
+                found.update(_resolve(cwd, name) for name in urls)
+        elif command.command == "wget":
+            named = [value for option, value in itertools.pairwise(args) if option == "-O"]
+            prefix = [value for option, value in itertools.pairwise(args) if option == "-P"]
+            prefix += [
+                arg.split("=", 1)[1] for arg in args if arg.startswith("--directory-prefix=")
+            ]
+            folder = _resolve(cwd, prefix[-1]) if prefix else cwd
+            found.update(_resolve(cwd, name) for name in named)
+            if not named:
+                found.update(_resolve(folder, name) for name in urls)
+    return frozenset(found)
+
+
+def _resolve(cwd: str, path: str) -> str:
+    if path.startswith("/") or not cwd:
+        return posixpath.normpath(path) if path else path
+    return posixpath.normpath(posixpath.join(cwd, path))
+
+
+def _removes_only(command: SimpleCommand, downloads: frozenset[str], cwd: str = "") -> bool:
+    """True for an ``rm`` whose every operand is a file the same script downloaded."""
+    targets = [arg.value for arg in command.args if not arg.value.startswith("-")]
+    return bool(targets) and all(_resolve(cwd, target) in downloads for target in targets)
 
 
 def _flag_text(flag: Flag, stage_names: frozenset[str]) -> str:
