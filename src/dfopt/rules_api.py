@@ -53,6 +53,7 @@ __all__ = [
     "Form",
     "Instruction",
     "Node",
+    "Review",
     "Rule",
     "Settings",
     "Severity",
@@ -113,6 +114,21 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class Review:
+    """The report of one file after suppression, as a :meth:`Rule.review` hook sees it."""
+
+    document: Document
+    violations: tuple[Violation, ...]
+    """The findings that were kept."""
+    suppressions: Any
+    """The file's suppression pragmas, each with the selectors that hid something."""
+    problems: tuple[Any, ...]
+    """Rules that crashed (each has a ``code``)."""
+    selected: tuple[type[Rule], ...]
+    """Every rule that ran for the file."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Project-wide settings a rule may read (hadolint-compatible ones included)."""
 
@@ -158,6 +174,14 @@ class Rule:
         return ()
 
     def finish(self, ctx: Context) -> Iterable[Violation]:
+        return ()
+
+    def review(self, review: Review, ctx: Context) -> Iterable[Violation]:
+        """Called once suppressions are applied, with what the other rules reported.
+
+        For rules about the report itself, such as unused suppressions. Violations it
+        yields are suppressed like any other.
+        """
         return ()
 
     def violation(self, span: Span, message: str, fix: Fix | None = None) -> Violation:

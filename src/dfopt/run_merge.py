@@ -473,7 +473,13 @@ def _reparses(
         return False
     if run.command_text is None or _squash(run.command_text) != _squash(expected):
         return False
-    return not parse_script(run.command_text, lambda offset: offset).has_errors
+    return not _has_shell_errors(run.command_text)
+
+
+def _has_shell_errors(text: str) -> bool:
+    """True when tree-sitter-bash finds a syntax error in ``text`` (as ``parse_script``)."""
+    tree = _parser().parse(text.encode("utf-8", "surrogatepass"))
+    return bool(tree.root_node.has_error)
 
 
 def _squash(text: str) -> str:

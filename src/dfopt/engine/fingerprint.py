@@ -4,8 +4,9 @@ Per stage, the ordered list of instructions with normalised arguments. RUN bodie
 flattened into their simple commands, so merging RUNs (or wrapping a body in a subshell)
 keeps the fingerprint, while adding, dropping or changing a command does not. Comments,
 whitespace, keyword case and line continuations are ignored. Operations that only affect
-caches or logs (package index and cache cleanup, no-cache flags, progress options) are
-left out, since SAFE fixes may add them; so are ``ADD``/``COPY`` and
+caches or logs (package index and cache cleanup, no-cache flags, progress options,
+removing files the stage downloaded with curl or wget) are left out, since SAFE fixes may
+add them; so are ``ADD``/``COPY`` and
 ``MAINTAINER``/authors-label spellings of the same thing.
 """
 
@@ -95,6 +96,7 @@ def fingerprint(document: Document) -> Fingerprint:
     stages = []
     for instructions in groups:
         items: list[Item] = []
+        downloads: set[str] = set()
         last = {
             instruction.keyword: index
             for index, instruction in enumerate(instructions)
@@ -109,12 +111,20 @@ def fingerprint(document: Document) -> Fingerprint:
                 if resolved is not None and (state.workdir is not None or resolved.startswith("/")):
                     items.append(("WORKDIR", resolved))
                     continue
-            items.extend(_items(instruction, stage_names))
+            items.extend(_items(instruction, stage_names, downloads))
         stages.append(tuple(items))
     return Fingerprint(tuple(stages))
 
 
-def _items(instruction: Instruction, stage_names: frozenset[str] = frozenset()) -> list[Item]:
+def _items(
+    instruction: Instruction,
+    stage_names: frozenset[str] = frozenset(),
+    downloads: set[str] | None = None,
+) -> list[Item]:
+    """The fingerprint items of one instruction; ``downloads`` collects the files the
+    stage's RUNs downloaded so far (removing them later is not a change to the image)."""
+    if downloads is None:
+        downloads = set()
     keyword = instruction.keyword
     flags = tuple(sorted(_flag_text(flag, stage_names) for flag in instruction.flags))
     prefix = ("ONBUILD",) if instruction.trigger is not None else ()
@@ -125,9 +135,9 @@ def _items(instruction: Instruction, stage_names: frozenset[str] = frozenset()) 
         if scripts and not any(source.script.has_errors for source in scripts):
             items: list[Item] = []
             for source in scripts:
-                downloads = _downloads(source.script.commands)
+                downloads.update(_downloads(source.script.commands))
                 for command in source.script.commands:
-                    if command.command == "rm" and _removes_only(command, downloads):
+                    if command.command == "rm" and _removes_only(command, frozenset(downloads)):
                         continue
                     words = _command_words(command.command, [a.value for a in command.args])
                     if words is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from dfopt.engine.selection import Selection, matches
 from dfopt.engine.suppression import Suppressions, collect
-from dfopt.rules_api import Context, Rule, Settings, Violation
+from dfopt.rules_api import Context, Review, Rule, Settings, Violation
 from dfopt.semantics import analyze
 from dfopt.syntax import Document, Instruction
 
@@ -135,6 +135,32 @@ def lint_document(
                 violation.code, violation.message, violation.span, violation.fix, severity, name
             )
         )
+    reviewers = [rule for rule in rules if type(rule).review is not Rule.review]
+    if reviewers:
+        review = Review(document, tuple(kept), suppressions, tuple(problems), selection.rules)
+        for rule in reviewers:
+            if rule.code in broken:
+                continue
+            try:
+                extra = list(rule.review(review, ctx))
+            except Exception:
+                problems.append(RuleProblem(rule.code, _crash()))
+                continue
+            rule_class = type(rule)
+            for violation in extra:
+                if suppressions.suppressed(violation.code, violation.span, _matcher(rule_class)):
+                    continue
+                severity = selection.severities.get(violation.code, violation.severity)
+                kept.append(
+                    Violation(
+                        violation.code,
+                        violation.message,
+                        violation.span,
+                        violation.fix,
+                        severity,
+                        rule_class.name,
+                    )
+                )
     kept.sort(key=_sort_key)
     return LintResult(document, _dedupe(kept), problems, suppressions)
 

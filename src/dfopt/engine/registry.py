@@ -8,10 +8,13 @@ metadata, is reported as a :class:`RegistryProblem` and skipped; the others stil
 from __future__ import annotations
 
 import importlib
+import os
+import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import EntryPoint, entry_points
+from functools import cache, reduce
+from importlib.machinery import PathFinder
 
 from dfopt.engine.core_rules import CORE_RULES
 from dfopt.rules_api import Rule
@@ -93,7 +96,106 @@ def _rules_of(module: object) -> Sequence[object]:
     return list(rules)
 
 
-def _load(entry: EntryPoint) -> object:
+@dataclass(frozen=True)
+class PackEntry:
+    """One ``name = module[:attr]`` line of the ``dfopt.rules`` entry point group."""
+
+    name: str
+    value: str
+
+    def load(self) -> object:
+        """Import the module and follow the attribute path, as entry points do."""
+        match = _ENTRY_VALUE.match(self.value)
+        if match is None:
+            raise ValueError(f"malformed entry point `{self.value}`")
+        module = importlib.import_module(match.group("module"))
+        attrs = [part for part in (match.group("attr") or "").split(".") if part]
+        return reduce(getattr, attrs, module)
+
+
+_ENTRY_VALUE = re.compile(
+    r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras>\[.*\])\s*)?$"
+)
+_METADATA_SUFFIXES = (".dist-info", ".egg-info")
+
+
+def _normalise_name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower().replace("-", "_")
+
+
+def parse_entry_points(text: str, group: str = GROUP) -> list[PackEntry]:
+    """The entries of ``group`` in the text of an ``entry_points.txt`` file."""
+    found: list[PackEntry] = []
+    section: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line.strip("[]")
+            continue
+        if section != group:
+            continue
+        name, sep, value = line.partition("=")
+        if not sep:
+            raise ValueError(f"malformed entry point line `{line}`")
+        found.append(PackEntry(name.strip(), value.strip()))
+    return found
+
+
+def scan_entry_points(paths: Sequence[str], group: str = GROUP) -> list[PackEntry] | None:
+    """Entries of ``group`` from the ``*.dist-info`` and ``*.egg-info`` folders on ``paths``.
+
+    A light stand-in for ``importlib.metadata.entry_points(group=...)``: a distribution
+    found twice counts once (the first on the path wins). Returns None when a path entry
+    is something only ``importlib.metadata`` can read (a zip file).
+    """
+    seen: set[str] = set()
+    found: list[PackEntry] = []
+    for entry in paths:
+        root = entry or "."
+        try:
+            children = os.listdir(root)
+        except NotADirectoryError:
+            return None
+        except OSError:
+            continue
+        for child in children:
+            lowered = child.lower()
+            if not lowered.endswith(_METADATA_SUFFIXES):
+                continue
+            name = _normalise_name(lowered.rpartition(".")[0].partition("-")[0])
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                with open(os.path.join(root, child, "entry_points.txt"), encoding="utf-8") as f:
+                    text = f.read()
+            except OSError:
+                continue
+            found.extend(parse_entry_points(text, group))
+    return found
+
+
+def _entry_points() -> Sequence[PackEntry]:
+    """The installed entries of the ``dfopt.rules`` group."""
+    custom_finders = any(
+        hasattr(finder, "find_distributions") and finder is not PathFinder
+        for finder in sys.meta_path
+    )
+    if not custom_finders:
+        try:
+            scanned = scan_entry_points(sys.path)
+        except (ValueError, UnicodeDecodeError):
+            scanned = None
+        if scanned is not None:
+            return scanned
+    from importlib.metadata import entry_points
+
+    return [PackEntry(entry.name, entry.value) for entry in entry_points(group=GROUP)]
+
+
+def _load(entry: PackEntry) -> object:
     value = entry.load()
     if isinstance(value, str):
         return importlib.import_module(value)
@@ -105,7 +207,7 @@ def default_registry() -> Registry:
     """The registry of every installed pack (loaded once per process)."""
     packs: list[tuple[str, object]] = []
     problems: list[RegistryProblem] = []
-    for entry in sorted(entry_points(group=GROUP), key=lambda item: item.name):
+    for entry in sorted(_entry_points(), key=lambda item: item.name):
         try:
             packs.append((entry.name, _load(entry)))
         except Exception as error:  # report, keep going

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 
 from dfopt.syntax.nodes import Instruction
@@ -24,6 +23,8 @@ class Mount:
 
 def parse_mount(value: str) -> Mount:
     """Parse the CSV value of a ``--mount`` flag (``type=cache,target=/root/.cache``)."""
+    import csv  # only Dockerfiles with mounts need it
+
     try:
         fields = next(csv.reader([value]))
     except (csv.Error, StopIteration):

@@ -10,8 +10,8 @@ right characters of the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import FrozenInstanceError, dataclass, field
+from functools import cache, cached_property
 from typing import Any
 
 from dfopt.shell.normalise import normalise
@@ -54,9 +54,15 @@ def _parser() -> Any:
     return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
 
 
-@dataclass(frozen=True, slots=True)
 class ShellWord:
-    """One word of a command: its text as written, its value and where it is."""
+    """One word of a command: its text as written, its value and where it is.
+
+    Immutable, compared and hashed by value like a frozen dataclass. ``span`` is worked
+    out on first use when the word comes from a parse (most words never need it).
+    """
+
+    __slots__ = ("_source", "_span", "end", "literal", "raw", "start", "value")
+    __match_args__ = ("raw", "value", "literal", "span", "start", "end")
 
     raw: str
     """The word as written (quotes included)."""
@@ -64,11 +70,92 @@ class ShellWord:
     """Quotes and escapes removed; expansions are kept as written."""
     literal: bool
     """False when the word holds an expansion or substitution, so its value is not known."""
-    span: Span
-    """Span in the Dockerfile source."""
     start: int
     """Offset in the script text."""
     end: int
+    _span: Span | None
+    _source: Callable[[int], int] | None
+
+    def __init__(
+        self, raw: str, value: str, literal: bool, span: Span, start: int, end: int
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "raw", raw)
+        _set(self, "value", value)
+        _set(self, "literal", literal)
+        _set(self, "_span", span)
+        _set(self, "start", start)
+        _set(self, "end", end)
+        _set(self, "_source", None)
+
+    @classmethod
+    def _mapped(
+        cls,
+        raw: str,
+        value: str,
+        literal: bool,
+        start: int,
+        end: int,
+        to_source: Callable[[int], int],
+    ) -> ShellWord:
+        """A word whose source span is computed from ``to_source`` when first read."""
+        word = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(word, "raw", raw)
+        _set(word, "value", value)
+        _set(word, "literal", literal)
+        _set(word, "_span", None)
+        _set(word, "start", start)
+        _set(word, "end", end)
+        _set(word, "_source", to_source)
+        return word
+
+    @property
+    def span(self) -> Span:
+        """Span in the Dockerfile source."""
+        span = self._span
+        if span is None:
+            to_source = self._source
+            assert to_source is not None
+            span = _source_span(to_source, self.start, self.end)
+            object.__setattr__(self, "_span", span)
+            object.__setattr__(self, "_source", None)
+        return span
+
+    def _key(self) -> tuple[str, str, bool, Span, int, int]:
+        return (self.raw, self.value, self.literal, self.span, self.start, self.end)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            assert isinstance(other, ShellWord)
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"{self.__class__.__qualname__}(raw={self.raw!r}, value={self.value!r}, "
+            f"literal={self.literal!r}, span={self.span!r}, start={self.start!r}, "
+            f"end={self.end!r})"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (ShellWord, self._key())
+
+
+def _source_span(to_source: Callable[[int], int], start: int, end: int) -> Span:
+    if end <= start:
+        position = to_source(start)
+        return Span(position, position)
+    return Span(to_source(start), to_source(end - 1) + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +182,7 @@ class SimpleCommand:
     """How many subshells, groups, functions or control structures enclose it."""
     in_pipeline: bool = False
 
-    @property
+    @cached_property
     def command(self) -> str | None:
         """The command name with any directory stripped (``/usr/bin/apt-get`` -> ``apt-get``)."""
         if self.name is None:
@@ -253,6 +340,7 @@ class _Builder:
         self.data = data
         self.to_char = to_char
         self.to_source = to_source
+        self.ascii = len(data) == len(text)
         self.commands: list[SimpleCommand] = []
         self.operators: list[Operator] = []
         self.constructs: set[str] = set()
@@ -260,6 +348,8 @@ class _Builder:
         """True while visiting a part of the tree next to or inside a syntax error."""
 
     def chars(self, node: Any) -> tuple[int, int]:
+        if self.ascii:
+            return node.start_byte, node.end_byte
         return self.to_char(node.start_byte), self.to_char(node.end_byte)
 
     def span(self, start: int, end: int) -> Span:
@@ -322,7 +412,7 @@ class _Builder:
         start, end = self.chars(node)
         raw = self.text[start:end]
         value, literal = _cook(node, self.text, self.to_char)
-        return ShellWord(raw, value, literal, self.span(start, end), start, end)
+        return ShellWord._mapped(raw, value, literal, start, end, self.to_source)
 
     def command(self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()) -> None:
         name: ShellWord | None = None
@@ -336,7 +426,7 @@ class _Builder:
                 # `export`, `declare`, `local`, `readonly`, `typeset`, `unset`
                 start, end = self.chars(child)
                 text = self.text[start:end]
-                name = ShellWord(text, text, True, self.span(start, end), start, end)
+                name = ShellWord._mapped(text, text, True, start, end, self.to_source)
                 continue
             if child_type == "command_name":
                 name = self.word(child.named_children[0] if child.named_children else child)

@@ -17,7 +17,6 @@ objects and regroups those cases; everything else is copied unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 _LIST_OPERATORS = frozenset({"&&", "||"})
@@ -26,16 +25,26 @@ _SEQUENCE_OPERATORS = frozenset({";", "&"})
 _HEREDOC_TAIL_END = frozenset({"heredoc_body", "heredoc_end"})
 
 
-@dataclass(eq=False)
 class Node:
     """The parts of a tree-sitter node the shell model reads."""
 
-    type: str
-    is_named: bool
-    start_byte: int
-    end_byte: int
-    children: list[Node] = field(default_factory=list)
-    has_error: bool = False
+    __slots__ = ("children", "end_byte", "has_error", "is_named", "start_byte", "type")
+
+    def __init__(
+        self,
+        type: str,
+        is_named: bool,
+        start_byte: int,
+        end_byte: int,
+        children: list[Node] | None = None,
+        has_error: bool = False,
+    ) -> None:
+        self.type = type
+        self.is_named = is_named
+        self.start_byte = start_byte
+        self.end_byte = end_byte
+        self.children: list[Node] = [] if children is None else children
+        self.has_error = has_error
 
     @property
     def named_children(self) -> list[Node]:
@@ -48,15 +57,18 @@ def normalise(root: Any) -> Node:
 
 
 def _copy(node: Any) -> Node:
+    kind = node.type
     copied = Node(
-        type=node.type,
-        is_named=node.is_named,
-        start_byte=node.start_byte,
-        end_byte=node.end_byte,
-        children=[_copy(child) for child in node.children],
-        has_error=node.has_error,
+        kind,
+        node.is_named,
+        node.start_byte,
+        node.end_byte,
+        [_copy(child) for child in node.children] if node.child_count else [],
+        node.has_error,
     )
-    return _repair(copied)
+    if kind == "redirected_statement" or kind == "pipeline":
+        return _repair(copied)
+    return copied
 
 
 def _group(kind: str, children: list[Node]) -> Node:

@@ -87,10 +87,15 @@ class LogicalLine:
 
     def to_source(self, offset: int) -> int:
         """Source offset of logical ``offset`` (``len(text)`` maps to the end of the last run)."""
-        if not self.logical_starts:
+        starts = self.logical_starts
+        if len(starts) == 1:
+            return self.source_starts[0] + (offset - starts[0])
+        if not starts:
             return 0
-        index = max(bisect.bisect_right(self.logical_starts, offset) - 1, 0)
-        return self.source_starts[index] + (offset - self.logical_starts[index])
+        index = bisect.bisect_right(starts, offset) - 1
+        if index < 0:
+            index = 0
+        return self.source_starts[index] + (offset - starts[index])
 
     def span_to_source(self, start: int, end: int) -> Span:
         """Source span of the logical range ``[start, end)``.
