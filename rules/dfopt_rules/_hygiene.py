@@ -8,18 +8,12 @@ from it.
 
 from __future__ import annotations
 
-import itertools
 import posixpath
 import shlex
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from dfopt.rules_api import (
-    Context,
-    Edit,
-    Form,
-    Instruction,
     ShellScript,
     ShellWord,
     SimpleCommand,
@@ -244,74 +238,3 @@ def removes(pattern: str, path: str) -> bool:
 
 
 # -- plain `&&` chains ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Chain:
-    """A shell-form RUN whose script is statements joined only by ``&&``."""
-
-    instruction: Instruction
-    script: ShellScript
-    ranges: tuple[tuple[int, int], ...]
-
-    def statement(self, index: int) -> Span:
-        target = self.instruction.effective
-        start, end = self.ranges[index]
-        base = target.command_offset
-        return target.logical.span_to_source(base + start, base + end)
-
-
-def plain_chain(ctx: Context, instruction: Instruction) -> Chain | None:
-    """The ``&&`` chain of a shell-form RUN without heredocs; None for anything else."""
-    target = instruction.effective
-    if target.form is not Form.SHELL or target.heredocs or target.command_text is None:
-        return None
-    sources = ctx.scripts(instruction)
-    if len(sources) != 1 or sources[0].kind != "line":
-        return None
-    script = sources[0].script
-    ranges = script.top_level
-    if script.has_errors or not ranges:
-        return None
-    text = script.text
-    if text[: ranges[0][0]].strip():
-        return None
-    for (_, end), (start, _) in itertools.pairwise(ranges):
-        if text[end:start].strip() != "&&":
-            return None
-    tail = text[ranges[-1][1] :].strip()
-    if tail and not tail.startswith("#"):
-        return None
-    return Chain(instruction, script, tuple(ranges))
-
-
-def append_to_chain(ctx: Context, chain: Chain, command: str) -> Edit:
-    """An edit appending ``&& command`` to the chain, in the chain's own layout.
-
-    On a one-line ``RUN`` the command goes at the end of the line; across continuation
-    lines it goes on a new continuation line indented like the last statement, with the
-    ``&&`` leading or trailing as the chain already writes it, using the file's escape
-    character and line ending.
-    """
-    target = chain.instruction.effective
-    last = chain.statement(len(chain.ranges) - 1)
-    previous = chain.statement(len(chain.ranges) - 2) if len(chain.ranges) > 1 else None
-    source = ctx.document.source
-    first_line = source.line_span(target.keyword_span.start)
-    end_line = source.line_span(max(last.end - 1, last.start))
-    if end_line.start == first_line.start:
-        return Edit.insert(last.end, f" && {command}")
-    newline = ctx.newline_of(target)
-    escape = ctx.escape
-    start_line = source.line_span(last.start)
-    reference = start_line if start_line.start != first_line.start else end_line
-    line_text = ctx.slice(reference)
-    indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))] or "    "
-    leading = True
-    if previous is not None:
-        gap = ctx.text[previous.end : last.start]
-        if "\n" in gap and "&&" in gap:
-            leading = gap.rfind("&&") > gap.rfind("\n")
-    if leading:
-        return Edit.insert(last.end, f" {escape}{newline}{indent}&& {command}")
-    return Edit.insert(last.end, f" && {escape}{newline}{indent}{command}")

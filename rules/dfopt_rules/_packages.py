@@ -8,21 +8,24 @@ appending a cleanup command at the end of a `RUN` whose script is a plain `&&` c
 
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dfopt.rules_api import (
+    Chain,
     Context,
     Edit,
     Fix,
     Form,
     Instruction,
-    ShellScript,
     ShellWord,
     SimpleCommand,
     Span,
+    append_to_chain,
+)
+from dfopt.rules_api import (
+    plain_chain as shared_plain_chain,
 )
 
 _ROOT_USERS = frozenset({"root", "0"})
@@ -308,58 +311,9 @@ def can_edit(instruction: Instruction, ctx: Context, command: SimpleCommand) -> 
     return run_commands(instruction, ctx).can_edit(command)
 
 
-@dataclass(frozen=True)
-class Chain:
-    """A shell-form `RUN` whose script is a plain ``&&`` chain of top-level statements."""
-
-    instruction: Instruction
-    """The instruction that runs (the trigger of an ONBUILD)."""
-    outer: Instruction
-    """The instruction as written (the ONBUILD itself for a trigger)."""
-    script: ShellScript
-    ranges: tuple[tuple[int, int], ...]
-    """Script offsets of the top-level statements."""
-
-    def source_span(self, start: int, end: int) -> Span:
-        """The source span of the script range ``[start, end)``."""
-        return self.instruction.logical.span_to_source(
-            self.instruction.command_offset + start, self.instruction.command_offset + end
-        )
-
-    def statement_index(self, command: SimpleCommand) -> int | None:
-        """Index of the top-level statement that is exactly ``command``, if any."""
-        for index, (start, end) in enumerate(self.ranges):
-            if start == command.start and end == command.end:
-                return index
-        return None
-
-
 def plain_chain(instruction: Instruction, ctx: Context) -> Chain | None:
-    """The instruction's script when its top level is ``a && b && ...``, else None.
-
-    Only a shell-form `RUN` without here-documents qualifies; the script must parse
-    without errors and may end with a shell comment.
-    """
-    target = instruction.effective
-    if target.form is not Form.SHELL or target.heredocs or target.command_text is None:
-        return None
-    sources = ctx.scripts(instruction)
-    if len(sources) != 1 or sources[0].kind != "line":
-        return None
-    script = sources[0].script
-    ranges = script.top_level
-    if script.has_errors or not ranges:
-        return None
-    text = script.text
-    if text[: ranges[0][0]].strip():
-        return None
-    for (_, end), (start, _) in itertools.pairwise(ranges):
-        if text[end:start].strip() != "&&":
-            return None
-    tail = text[ranges[-1][1] :].strip()
-    if tail and not tail.startswith("#"):
-        return None
-    return Chain(target, instruction, script, ranges)
+    """The instruction's plain ``&&`` chain (see :func:`dfopt.rules_api.plain_chain`)."""
+    return shared_plain_chain(ctx, instruction)
 
 
 def runs_as_root(instruction: Instruction, ctx: Context) -> bool:
@@ -386,34 +340,7 @@ def append_command(instruction: Instruction, ctx: Context, command: str, title: 
     chain = plain_chain(instruction, ctx)
     if chain is None or not runs_as_root(instruction, ctx):
         return None
-    last = chain.source_span(*chain.ranges[-1])
-    previous = chain.source_span(*chain.ranges[-2]) if len(chain.ranges) > 1 else None
-    text = _appended_text(chain.instruction, last, previous, command, ctx)
-    return Fix.safe(title, [Edit.insert(last.end, text)])
-
-
-def _appended_text(
-    target: Instruction, last: Span, previous: Span | None, command: str, ctx: Context
-) -> str:
-    source = ctx.document.source
-    first_line = source.line_span(target.keyword_span.start)
-    end_line = source.line_span(max(last.end - 1, last.start))
-    if end_line.start == first_line.start:
-        return f" && {command}"
-    newline = ctx.newline_of(target)
-    escape = ctx.escape
-    start_line = source.line_span(last.start)
-    reference = start_line if start_line.start != first_line.start else end_line
-    line_text = ctx.slice(reference)
-    indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))] or "    "
-    leading = True
-    if previous is not None:
-        gap = ctx.text[previous.end : last.start]
-        if "\n" in gap and "&&" in gap:
-            leading = gap.rfind("&&") > gap.rfind("\n")
-    if leading:
-        return f" {escape}{newline}{indent}&& {command}"
-    return f" && {escape}{newline}{indent}{command}"
+    return Fix.safe(title, [append_to_chain(ctx, chain, command)])
 
 
 def delete_statement(chain: Chain, index: int) -> Edit | None:
@@ -431,7 +358,7 @@ def delete_statement(chain: Chain, index: int) -> Edit | None:
         span = Span(chain.source_span(*ranges[index - 1]).end, here.end)
     else:
         span = Span(here.start, chain.source_span(*ranges[index + 1]).start)
-    comments = (*chain.instruction.inner_comments, *chain.outer.inner_comments)
+    comments = (*chain.target.inner_comments, *chain.instruction.inner_comments)
     if any(comment.start < span.end and span.start < comment.end for comment in comments):
         return None
     return Edit.delete(span)

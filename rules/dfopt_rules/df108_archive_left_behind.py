@@ -17,15 +17,15 @@ from dfopt.rules_api import (
     SimpleCommand,
     Stage,
     Violation,
+    append_to_chain,
+    plain_chain,
 )
 from dfopt_rules._hygiene import (
     Paths,
-    append_to_chain,
     command_span,
     operands,
     option_values,
     options,
-    plain_chain,
     removes,
     shell_quote,
     short_letters,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfopt.rules_api import (
+    Chain,
     Context,
     Edit,
     Fix,
@@ -16,15 +17,9 @@ from dfopt.rules_api import (
     Span,
     Violation,
     mounts_of,
-)
-from dfopt_rules._commands import (
-    Chain,
-    command_span,
-    commands_of,
-    crosses_comment,
-    line_indent,
     plain_chain,
 )
+from dfopt_rules._commands import command_span, commands_of, crosses_comment, line_indent
 
 _UNSAFE_CHARS = frozenset(" \t\"'$`\\*?[]{}~#")
 

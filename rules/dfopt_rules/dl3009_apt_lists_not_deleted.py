@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator
 
 from dfopt.rules_api import (
     Context,
-    Edit,
     Fix,
     FixAvailability,
     Form,
@@ -18,6 +16,8 @@ from dfopt.rules_api import (
     Span,
     Stage,
     Violation,
+    append_to_chain,
+    plain_chain,
 )
 
 LISTS = "/var/lib/apt/lists"
@@ -168,63 +168,13 @@ class AptListsNotDeleted(Rule):
     # -- the fix ----------------------------------------------------------------------
 
     def _fix(self, instruction: Instruction, stage: Stage, ctx: Context) -> Fix | None:
-        target = instruction.effective
-        if target.form is not Form.SHELL or target.heredocs or target.command_text is None:
+        chain = plain_chain(ctx, instruction)
+        if chain is None or self._later_use(instruction, stage, ctx):
             return None
-        sources = ctx.scripts(instruction)
-        if len(sources) != 1 or sources[0].kind != "line":
-            return None
-        script = sources[0].script
-        ranges = script.top_level
-        if script.has_errors or not ranges:
-            return None
-        text = script.text
-        if text[: ranges[0][0]].strip():
-            return None
-        for (_, end), (start, _) in itertools.pairwise(ranges):
-            if text[end:start].strip() != "&&":
-                return None
-        tail = text[ranges[-1][1] :].strip()
-        if tail and not tail.startswith("#"):
-            return None
-        logical = target.logical
-        base = target.command_offset
-
-        def source_span(start: int, end: int) -> Span:
-            return logical.span_to_source(base + start, base + end)
-
-        last = source_span(*ranges[-1])
-        previous = source_span(*ranges[-2]) if len(ranges) > 1 else None
-        insertion = self._insertion(target, last, previous, ctx)
-        edit = Edit.insert(last.end, insertion)
-        title = "Delete the apt lists at the end of the `RUN`"
-        if self._later_use(instruction, stage, ctx):
-            return None
-        return Fix.safe(title, [edit])
-
-    @staticmethod
-    def _insertion(target: Instruction, last: Span, previous: Span | None, ctx: Context) -> str:
-        source = ctx.document.source
-        first_line = source.line_span(target.keyword_span.start)
-        end_line = source.line_span(max(last.end - 1, last.start))
-        if end_line.start == first_line.start:
-            return f" && {CLEANUP}"
-        newline = ctx.newline_of(target)
-        escape = ctx.escape
-        start_line = source.line_span(last.start)
-        reference = start_line if start_line.start != first_line.start else end_line
-        line_text = ctx.slice(reference)
-        indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
-        if not indent:
-            indent = "    "
-        leading = True
-        if previous is not None:
-            gap = ctx.text[previous.end : last.start]
-            if "\n" in gap and "&&" in gap:
-                leading = gap.rfind("&&") > gap.rfind("\n")
-        if leading:
-            return f" {escape}{newline}{indent}&& {CLEANUP}"
-        return f" && {escape}{newline}{indent}{CLEANUP}"
+        return Fix.safe(
+            "Delete the apt lists at the end of the `RUN`",
+            [append_to_chain(ctx, chain, CLEANUP)],
+        )
 
     def _later_use(self, instruction: Instruction, stage: Stage, ctx: Context) -> bool:
         """A later RUN that may use apt without updating the lists itself."""

@@ -19,9 +19,10 @@ from dfopt.rules_api import (
     SimpleCommand,
     Span,
     Violation,
+    plain_chain,
 )
 from dfopt_rules._archives import HADOLINT_ARCHIVE_EXTENSIONS
-from dfopt_rules._commands import commands_of, is_option, plain_chain
+from dfopt_rules._commands import commands_of, is_option
 
 ARCHIVE_SUFFIXES = HADOLINT_ARCHIVE_EXTENSIONS
 # Archives ADD unpacks: tar, optionally compressed with gzip, bzip2 or xz.

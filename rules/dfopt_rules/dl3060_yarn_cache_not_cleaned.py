@@ -14,15 +14,15 @@ from dfopt.rules_api import (
     Severity,
     SimpleCommand,
     Violation,
+    append_to_chain,
     mounts_of,
+    plain_chain,
 )
 from dfopt_rules._commands import (
-    append_to_chain,
     command_span,
     commands_of,
     earlier_runs,
     option_value,
-    plain_chain,
     variables_for,
 )
 

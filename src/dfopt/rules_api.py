@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
+from dfopt.run_chain import Chain, append_to_chain, plain_chain
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
 from dfopt.semantics import (
     Semantics,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Applicability",
+    "Chain",
     "Comment",
     "Context",
     "Document",
@@ -65,6 +67,7 @@ __all__ = [
     "State",
     "Violation",
     "Word",
+    "append_to_chain",
     "apply_edits",
     "cache_mounted",
     "command_count",
