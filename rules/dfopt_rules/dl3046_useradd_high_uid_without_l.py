@@ -15,13 +15,7 @@ from dfopt.rules_api import (
     SimpleCommand,
     Violation,
 )
-from dfopt_rules._commands import (
-    command_span,
-    has_option,
-    option_value,
-    resolve,
-    variables_for,
-)
+from dfopt_rules._commands import command_span, has_option, option_value, resolve, variables_for
 
 HIGH_UID = 100_000
 
