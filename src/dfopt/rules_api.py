@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
-from dfopt.run_chain import Chain, append_to_chain, plain_chain
+from dfopt.run_chain import Chain, append_to_chain
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
 from dfopt.semantics import (
     Semantics,
@@ -169,6 +169,9 @@ class Rule:
     """Configuration (``.dfopt.yaml`` keys) the ``bad``/``good`` examples need, if any."""
     example_context: ClassVar[Mapping[str, str] | None] = None
     """Files of the build context (path -> text) the examples need, if any."""
+    offline_applicable: ClassVar[bool] = True
+    """False for a rule that needs data dfopt cannot get offline (image metadata), so it
+    never reports anything here; its ``bad`` example is then not expected to fire."""
 
     def __init__(self, options: BaseModel | None = None) -> None:
         self.options = options

@@ -111,7 +111,7 @@ def fingerprint(document: Document) -> Fingerprint:
                 if resolved is not None and (state.workdir is not None or resolved.startswith("/")):
                     items.append(("WORKDIR", resolved))
                     continue
-            items.extend(_items(instruction, stage_names, downloads))
+            items.extend(_items(instruction, stage_names, downloads, document.escape))
         stages.append(tuple(items))
     return Fingerprint(tuple(stages))
 
@@ -120,6 +120,7 @@ def _items(
     instruction: Instruction,
     stage_names: frozenset[str] = frozenset(),
     downloads: set[str] | None = None,
+    escape: str = "\\",
 ) -> list[Item]:
     """The fingerprint items of one instruction; ``downloads`` collects the files the
     stage's RUNs downloaded so far (removing them later is not a change to the image)."""
@@ -149,7 +150,7 @@ def _items(
     if keyword == "MAINTAINER":
         return [(*prefix, "LABEL", f"org.opencontainers.image.authors={target.args_text}")]
     if keyword in ("LABEL", "ENV", "ARG"):
-        pairs = parse_assignments(target.args_text, legacy=keyword != "ARG")
+        pairs = parse_assignments(target.args_text, legacy=keyword != "ARG", escape=escape)
         return [
             (*prefix, keyword, key if value is None else f"{key}={value}") for key, value in pairs
         ]
