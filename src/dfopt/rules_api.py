@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
-from dfopt.run_chain import Chain, append_to_chain
+from dfopt.run_chain import Chain, append_to_chain, plain_chain
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
 from dfopt.semantics import (
     Semantics,
@@ -77,6 +77,7 @@ __all__ = [
     "mergeable",
     "mounts_of",
     "parse_assignments",
+    "plain_chain",
     "same_run_flags",
 ]
 
