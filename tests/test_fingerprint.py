@@ -96,3 +96,8 @@ def test_removing_a_downloaded_archive_keeps_the_fingerprint() -> None:
     assert fp(f"FROM a\n{wget}\n").diff(fp(f"FROM a\n{wget} && rm b.zip\n")) is None
     # Removing anything else is a real change.
     assert fp(f"FROM a\n{get}\n").diff(fp(f"FROM a\n{get} && rm -f /etc/x\n")) is not None
+
+
+def test_removing_a_download_by_a_path_relative_to_cd() -> None:
+    get = "RUN cd /opt && wget https://x/p.tar.gz && tar xvf p.tar.gz"
+    assert fp(f"FROM a\n{get}\n").diff(fp(f"FROM a\n{get} && rm -f p.tar.gz\n")) is None

@@ -202,6 +202,11 @@ FAST: list[tuple[list[str], bytes]] = [
     (["fix", "-"], BAD.replace("\n", "\r\n").encode()),
     (["fix", "--diff", "-", "--stdin-filename", "bad/Dockerfile"], BAD.encode()),
     (["fix", "--isolated", "--isolated", "bad", "--force-exclude"], b""),
+    (["fix", "--statistics", "bad"], b""),
+    (["fix", "--statistics", "--unsafe-fixes", "--diff", "bad", "clean"], b""),
+    (["fix", "--check", "--statistics", "configured"], b""),
+    (["fix", "--statistics", "-"], BAD.encode()),
+    (["fix", "--verify", "--statistics", "--unsafe-fixes", "bad"], b""),
 ]
 
 #: Command lines left to typer (help, errors, spellings only typer accepts, other commands).
@@ -218,7 +223,7 @@ FALLBACK: list[list[str]] = [
     ["check", "--select", "-", "bad"],
     ["check", "--isolated=yes", "bad"],
     ["check", "--diff", "bad"],
-    ["fix", "--statistics", "bad"],
+    ["fix", "--statistics=yes", "bad"],
     ["fix"],
     ["fix", "--isolated"],
     ["--isolated", "check", "bad"],

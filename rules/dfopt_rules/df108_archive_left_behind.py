@@ -113,7 +113,8 @@ def _downloads(command: SimpleCommand, paths: Paths) -> Iterator[_Download]:
     written: list[tuple[str, bool]] = []
     if name == "curl":
         for word, value in option_values(command, "o", "output", _CURL_VALUES):
-            written.append((value, word.literal))
+            if value != "-":  # `-o -` writes to standard output, not to a file
+                written.append((value, word.literal))
         if any(
             "O" in short_letters(arg.value, _CURL_VALUES)
             or arg.value in ("--remote-name", "--remote-name-all")

@@ -28,8 +28,11 @@ from dfopt.files import Filters, InputError, decode_dockerfile, only_comments, r
 if TYPE_CHECKING:
     from dfopt.config import ResolvedConfig
     from dfopt.engine.registry import Registry
+    from dfopt.engine.rewriter import FixResult
     from dfopt.engine.session import Session
     from dfopt.report import Finding
+    from dfopt.report.fix_statistics import FixStatistics
+    from dfopt.rules_api import Violation
 
 __all__ = [
     "CHECK_OPTIONS",
@@ -38,6 +41,7 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_FINDINGS",
     "FIX_OPTIONS",
+    "FIX_STATISTICS",
     "CheckFormat",
     "OptionSpec",
     "RulesFormat",
@@ -184,8 +188,19 @@ VERIFY = OptionSpec(
     "verify",
     "--verify",
     "switch",
-    "Refuse to write a fix that is not stable (fixing it again changes it).",
+    "Check each fixed file before writing it, and leave it untouched (exit 2) unless: it "
+    "parses with no new problems; fixing it again changes nothing; safe fixes kept the "
+    "build fingerprint; every comment line is kept; no text outside the fixes' edits "
+    "changed; BuildKit's parser (when installed) still accepts it. Overrides fix.verify.",
     negative="--no-verify",
+)
+FIX_STATISTICS = OptionSpec(
+    "statistics",
+    "--statistics",
+    "flag",
+    "Print a table of findings per rule: found before fixing, fixed, held back (unsafe "
+    "fix not applied) and unfixable, with totals. It goes to standard output, or to "
+    "standard error when standard output carries a diff (--diff) or the fixed text (`-`).",
 )
 
 #: The options of ``check``, in the order ``--help`` lists them.
@@ -209,6 +224,7 @@ FIX_OPTIONS: tuple[OptionSpec, ...] = (
     CHECK_ONLY,
     UNSAFE_FIXES,
     VERIFY,
+    FIX_STATISTICS,
     SELECT,
     EXTEND_SELECT,
     IGNORE,
@@ -669,6 +685,8 @@ class FixTotals:
     files: int = 0
     held_back: int = 0
     remaining: int = 0
+    statistics: FixStatistics | None = None
+    """Counts per rule, with ``--statistics``."""
 
 
 def run_fix(
@@ -678,6 +696,7 @@ def run_fix(
     check_only: bool = False,
     unsafe_fixes: bool | None = None,
     verify: bool | None = None,
+    statistics: bool = False,
     select: Sequence[str] | None = None,
     extend_select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
@@ -694,6 +713,10 @@ def run_fix(
         return EXIT_ERROR
     dry_run = diff or check_only
     totals = FixTotals()
+    if statistics:
+        from dfopt.report.fix_statistics import FixStatistics
+
+        totals.statistics = FixStatistics()
     would_change = False
     for item in runner.inputs(paths):
         try:
@@ -704,6 +727,10 @@ def run_fix(
             _internal(runner, item.display, error)
             continue
         would_change = would_change or changed
+    if totals.statistics is not None:
+        # Standard output is for the table unless it carries a diff or fixed text.
+        text_on_stdout = diff or (STDIN in paths and not check_only)
+        _print_fix_statistics(totals.statistics, to_stderr=text_on_stdout)
     _fix_summary(totals, dry_run)
     status = runner.status
     if status != EXIT_ERROR and dry_run and would_change:
@@ -721,8 +748,8 @@ def _fix_one(
     verify: bool | None,
 ) -> bool:
     """Fix one input; True when its text changes (or would change)."""
+    from dfopt import verify as checks
     from dfopt.files import write_atomic
-    from dfopt.verify import new_parse_problems, verify_fix
 
     to_stdout = item.path is None and not diff and not check_only
     try:
@@ -740,23 +767,26 @@ def _fix_one(
         culprits = f" (rules: {', '.join(result.culprits)})" if result.culprits else ""
         runner.error(f"{item.display}: fixes rolled back: {result.failure}{culprits}")
         _echo_stdin(item.text, to_stdout)
+        _count_unfixed(totals, session, item, result)
         return False
     fixed = result.text
     if fixed != item.text:
-        reason = new_parse_problems(item.text, fixed)
+        reason = checks.new_parse_problems(item.text, fixed)
         wants_verify = resolved.settings.fix.verify if verify is None else verify
         if reason is None and wants_verify:
-            reason = verify_fix(item.text, fixed, session, item.engine_path)
+            reason = checks.verify_output(item.text, result, session, item.engine_path)
         if reason is not None:
             runner.error(f"{item.display}: fix not written: {reason}")
             _echo_stdin(item.text, to_stdout)
+            _count_unfixed(totals, session, item, result)
             return False
-    held_back = 0 if session.unsafe_fixes else result.held_back
+    left = result.final.violations if result.final is not None else []
+    held_back = _held_back(session, left)
     totals.held_back += held_back
-    if result.final is not None:
-        totals.remaining += len(result.final.violations) - held_back
+    totals.remaining += len(left) - held_back
     if fixed == item.text:
         _echo_stdin(item.text, to_stdout)
+        _count_fixed(totals, session, item, result)
         return False
     if diff:
         from dfopt.report.diff import unified_diff
@@ -773,14 +803,81 @@ def _fix_one(
             write_atomic(item.path, fixed, expected=item.text.encode("utf-8"))
         except InputError as problem:
             runner.error(str(problem))
+            _count_unfixed(totals, session, item, result)
             return True
         except OSError as problem:
             message = (problem.strerror or str(problem)).lower()
             runner.error(f"{item.display}: could not write the fixed file: {message}")
+            _count_unfixed(totals, session, item, result)
             return True
     totals.applied += len(result.applied)
     totals.files += 1
+    _count_fixed(totals, session, item, result)
     return True
+
+
+def _held_back(session: Session, left: Sequence[Violation]) -> int:
+    """How many findings of ``left`` only wait for unsafe fixes to be turned on."""
+    from dfopt.report.fix_statistics import is_held_back
+
+    unsafe = session.unsafe_fixes
+    return sum(1 for violation in left if is_held_back(violation, unsafe, session.is_fixable))
+
+
+def _count_fixed(totals: FixTotals, session: Session, item: Input, result: FixResult) -> None:
+    """Add a file whose fixes were applied (or would be) to the statistics."""
+    stats = totals.statistics
+    if stats is None:
+        return
+    left = result.final.violations if result.final is not None else []
+    before = session.lint(item.text, item.engine_path).violations if result.applied else left
+    codes = [applied.code for applied in result.applied]
+    _add_file(stats, session, before, codes, left)
+
+
+def _count_unfixed(totals: FixTotals, session: Session, item: Input, result: FixResult) -> None:
+    """Add a file whose fixes were rolled back, refused or not written to the statistics."""
+    stats = totals.statistics
+    if stats is None:
+        return
+    if result.failure is not None and result.final is not None:
+        before = result.final.violations  # the lint of the original text
+    else:
+        before = session.lint(item.text, item.engine_path).violations
+    _add_file(stats, session, before, [], before)
+
+
+def _add_file(
+    stats: FixStatistics,
+    session: Session,
+    before: Sequence[Violation],
+    codes: Sequence[str],
+    left: Sequence[Violation],
+) -> None:
+    registry = session.registry
+
+    def name(code: str) -> str:
+        rule = registry.by_code.get(code)
+        return rule.name if rule is not None else ""
+
+    stats.add_file(
+        before,
+        codes,
+        left,
+        unsafe=session.unsafe_fixes,
+        is_fixable=session.is_fixable,
+        names=name,
+    )
+
+
+def _print_fix_statistics(stats: FixStatistics, *, to_stderr: bool) -> None:
+    from dfopt.report.fix_statistics import render_fix_statistics
+
+    text = render_fix_statistics(stats)
+    sys.stdout.flush()
+    stream = sys.stderr if to_stderr else sys.stdout
+    stream.write(text)
+    stream.flush()
 
 
 def _problems(count: int) -> str:

@@ -137,8 +137,13 @@ def _items(
             items: list[Item] = []
             for source in scripts:
                 downloads.update(_downloads(source.script.commands))
+                cwd = ""
                 for command in source.script.commands:
-                    if command.command == "rm" and _removes_only(command, frozenset(downloads)):
+                    if command.command == "cd" and len(command.args) == 1:
+                        cwd = _resolve(cwd, command.args[0].value)
+                    if command.command == "rm" and _removes_only(
+                        command, frozenset(downloads), cwd
+                    ):
                         continue
                     words = _command_words(command.command, [a.value for a in command.args])
                     if words is None:
