@@ -101,3 +101,11 @@ def test_removing_a_downloaded_archive_keeps_the_fingerprint() -> None:
 def test_removing_a_download_by_a_path_relative_to_cd() -> None:
     get = "RUN cd /opt && wget https://x/p.tar.gz && tar xvf p.tar.gz"
     assert fp(f"FROM a\n{get}\n").diff(fp(f"FROM a\n{get} && rm -f p.tar.gz\n")) is None
+
+
+def test_downloads_are_tracked_through_workdir_and_home() -> None:
+    get = "WORKDIR /src\nRUN wget https://x/t.tar.bz2 && tar xjf t.tar.bz2"
+    assert fp(f"FROM a\n{get}\n").diff(fp(f"FROM a\n{get} && rm -f /src/t.tar.bz2\n")) is None
+    home = "RUN cd ~ && wget https://x/e.deb\nRUN cd ~ && dpkg -i e.deb && rm e.deb\n"
+    merged = "RUN cd ~ && wget https://x/e.deb && ( cd ~ && dpkg -i e.deb && rm e.deb )\n"
+    assert fp(f"FROM a\n{home}").diff(fp(f"FROM a\n{merged}")) is None

@@ -283,28 +283,45 @@ class Context:
         end = self._positions[id(second)]
         return list(self.document.nodes[start + 1 : end])
 
+    @cached_property
+    def _stage_positions(self) -> dict[tuple[int, int], int]:
+        """``(id(stage), id(instruction))`` to the instruction's first index in the stage."""
+        positions: dict[tuple[int, int], int] = {}
+        for stage in self.semantics.stages:
+            key = id(stage)
+            for index, candidate in enumerate(stage.instructions):
+                positions.setdefault((key, id(candidate)), index)
+        return positions
+
+    def _position(
+        self, items: list[Instruction], stage: int, instruction: Instruction
+    ) -> int | None:
+        index = self._stage_positions.get((stage, id(instruction)))
+        if index is not None and index < len(items) and items[index] is instruction:
+            return index
+        return next((i for i, item in enumerate(items) if item is instruction), None)
+
     def next_instruction(self, instruction: Instruction) -> Instruction | None:
         """The next instruction of the same stage, or None."""
         stage = self.stage(instruction)
         if stage is None:
             return None
         items = stage.instructions
-        for index, candidate in enumerate(items):
-            if candidate is instruction:
-                return items[index + 1] if index + 1 < len(items) else None
-        return None
+        index = self._position(items, id(stage), instruction)
+        if index is None:
+            return None
+        return items[index + 1] if index + 1 < len(items) else None
 
     def previous_instruction(self, instruction: Instruction) -> Instruction | None:
         """The previous instruction of the same stage (the FROM for the first), or None."""
         stage = self.stage(instruction)
         if stage is None:
             return None
-        previous = None
-        for candidate in stage.instructions:
-            if candidate is instruction:
-                return previous
-            previous = candidate
-        return None
+        items = stage.instructions
+        index = self._position(items, id(stage), instruction)
+        if index is None:
+            return None
+        return items[index - 1] if index > 0 else None
 
     # -- shell --------------------------------------------------------------------------
 

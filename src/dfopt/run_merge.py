@@ -28,6 +28,7 @@ several statements is wrapped too, so ``a && b || c`` cannot change what runs.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -152,6 +153,16 @@ def command_count(instruction: Instruction) -> int:
     Every named simple command counts, nested ones (``$(date)``) included; an exec-form
     RUN is read as its words joined by spaces; the SHELL in force does not matter.
     """
+    cached = _COUNTS.get(instruction)
+    if cached is None:
+        cached = _COUNTS[instruction] = _command_count(instruction)
+    return cached
+
+
+_COUNTS: weakref.WeakKeyDictionary[Instruction, int] = weakref.WeakKeyDictionary()
+
+
+def _command_count(instruction: Instruction) -> int:
     target = instruction.effective
     if target.keyword != "RUN":
         return 0
@@ -376,19 +387,30 @@ def _indent(ctx: Context, runs: Sequence[Instruction]) -> str:
     The whole block of adjacent RUNs around ``runs`` is searched from its top, so merging
     a block pair by pair (as the fix loop does) indents every joined line alike.
     """
+    key = ("merge_indent", id(runs[0]))
+    cached = ctx.memo.get(key)
+    if cached is None:
+        cached = ctx.memo[key] = _block_indent(ctx, runs[0])
+    return cast(str, cached)
+
+
+def _block_indent(ctx: Context, run: Instruction) -> str:
     block: list[Instruction] = []
-    current: Instruction | None = runs[0]
+    current: Instruction | None = run
     while current is not None and current.keyword == "RUN":
         block.insert(0, current)
         current = ctx.previous_instruction(current)
-    current = ctx.next_instruction(runs[0])
+    current = ctx.next_instruction(run)
     while current is not None and current.keyword == "RUN":
         block.append(current)
         current = ctx.next_instruction(current)
-    for run in block:
-        if run.command_span is None:
+    for member in block:
+        if member.command_span is None:
             continue
-        indent = _indent_of(ctx, run)
+        key = ("merge_indent_of", id(member))
+        if key not in ctx.memo:
+            ctx.memo[key] = _indent_of(ctx, member)
+        indent = cast("str | None", ctx.memo[key])
         if indent is not None:
             return indent
     return "    "
@@ -462,6 +484,12 @@ def _reparses(
     shifted = [Edit(edit.span.shifted(-start), edit.text) for edit in edits]
     merged = apply_edits(segment, shifted)
     prefix = "" if ctx.escape == "\\" else f"# escape={ctx.escape}\n"
+    return _merged_text_ok(prefix, merged, expected)
+
+
+@lru_cache(maxsize=1024)
+def _merged_text_ok(prefix: str, merged: str, expected: str) -> bool:
+    """True when ``prefix + merged`` is one clean shell-form RUN whose body is ``expected``."""
     document = parse(prefix + merged)
     if document.problems:
         return False

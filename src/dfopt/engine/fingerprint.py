@@ -111,7 +111,8 @@ def fingerprint(document: Document) -> Fingerprint:
                 if resolved is not None and (state.workdir is not None or resolved.startswith("/")):
                     items.append(("WORKDIR", resolved))
                     continue
-            items.extend(_items(instruction, stage_names, downloads, document.escape))
+            workdir = semantics.state_of(instruction).workdir or ""
+            items.extend(_items(instruction, stage_names, downloads, document.escape, workdir))
         stages.append(tuple(items))
     return Fingerprint(tuple(stages))
 
@@ -121,6 +122,7 @@ def _items(
     stage_names: frozenset[str] = frozenset(),
     downloads: set[str] | None = None,
     escape: str = "\\",
+    workdir: str = "",
 ) -> list[Item]:
     """The fingerprint items of one instruction; ``downloads`` collects the files the
     stage's RUNs downloaded so far (removing them later is not a change to the image)."""
@@ -136,8 +138,8 @@ def _items(
         if scripts and not any(source.script.has_errors for source in scripts):
             items: list[Item] = []
             for source in scripts:
-                downloads.update(_downloads(source.script.commands))
-                cwd = ""
+                downloads.update(_downloads(source.script.commands, workdir))
+                cwd = workdir
                 for command in source.script.commands:
                     if command.command == "cd" and len(command.args) == 1:
                         cwd = _resolve(cwd, command.args[0].value)
@@ -180,11 +182,11 @@ def _items(
     return [(*prefix, keyword, *flags, *words, *heredocs)]
 
 
-def _downloads(commands: Sequence[SimpleCommand]) -> frozenset[str]:
+def _downloads(commands: Sequence[SimpleCommand], workdir: str = "") -> frozenset[str]:
     """Files curl or wget download in a script (temporary by nature), as paths resolved
     against the directory ``cd`` moved to (unknown directories stay relative)."""
     found: set[str] = set()
-    cwd = ""
+    cwd = workdir
     for command in commands:
         args = [arg.value for arg in command.args]
         urls = [arg.rsplit("/", 1)[-1] for arg in args if "://" in arg]
@@ -211,7 +213,7 @@ def _downloads(commands: Sequence[SimpleCommand]) -> frozenset[str]:
 
 
 def _resolve(cwd: str, path: str) -> str:
-    if path.startswith("/") or not cwd:
+    if path.startswith(("/", "~", "$HOME")) or not cwd:
         return posixpath.normpath(path) if path else path
     return posixpath.normpath(posixpath.join(cwd, path))
 

@@ -54,6 +54,13 @@ class _Processor:
 
     def word(self, stop: str = "", raw_escapes: bool = False) -> str:
         out: list[str] = []
+        text = self.text
+        size = len(text)
+        special = {"$", self.escape}
+        if self.quotes:
+            special.update(("'", '"'))
+        if stop:
+            special.add(stop)
         while self.peek():
             char = self.peek()
             if stop and char == stop:
@@ -89,7 +96,12 @@ class _Processor:
                     break
                 out.append(self.next())
             else:
-                out.append(self.next())
+                # A run of plain characters is copied as it is.
+                end = self.pos + 1
+                while end < size and text[end] not in special:
+                    end += 1
+                out.append(text[self.pos : end])
+                self.pos = end
         if stop:
             raise _SyntaxError(f"missing {stop!r}")
         return "".join(out)
@@ -266,6 +278,8 @@ def process_word(
     are substituted elsewhere. With ``keep_unset`` unknown variables are kept as written.
     When the builder would reject the text, the quotes are stripped and nothing else.
     """
+    if "$" not in text and "'" not in text and '"' not in text and escape not in text:
+        return text  # nothing to substitute, unquote or unescape
     try:
         return _Processor(text, variables, escape, quotes=True, keep_unset=keep_unset).word()
     except _SyntaxError:

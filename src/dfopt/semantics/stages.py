@@ -6,6 +6,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from types import MappingProxyType
 
 from dfopt.semantics.expand import expand, process_word
@@ -173,13 +174,18 @@ def parse_assignments(text: str, legacy: bool, escape: str = "\\") -> list[tuple
     Variables are not substituted (they are kept as written). With ``legacy`` a single
     ``key value`` pair (the old ENV form) is accepted.
     """
-    return [
+    return list(_parsed_assignments(text, legacy, escape))
+
+
+@lru_cache(maxsize=1024)
+def _parsed_assignments(text: str, legacy: bool, escape: str) -> tuple[tuple[str, str | None], ...]:
+    return tuple(
         (
             process_word(key, _EMPTY, escape, keep_unset=True),
             None if value is None else process_word(value, _EMPTY, escape, keep_unset=True),
         )
         for key, value in raw_assignments(text, legacy, escape)
-    ]
+    )
 
 
 def analyze(document: Document) -> Semantics:

@@ -53,19 +53,25 @@ class Node:
 
 def normalise(root: Any) -> Node:
     """A repaired copy of the tree under ``root`` (a tree-sitter node)."""
-    return _copy(root)
+    return _copy(root.walk(), True)
 
 
-def _copy(node: Any) -> Node:
+def _copy(cursor: Any, check_errors: bool) -> Node:
+    """Copy the node under ``cursor`` (a tree-sitter cursor, left where it started).
+
+    A cursor walk reads each node once instead of building every ``children`` list. A node
+    without errors has none below it, so its descendants are not asked.
+    """
+    node = cursor.node
     kind = node.type
-    copied = Node(
-        kind,
-        node.is_named,
-        node.start_byte,
-        node.end_byte,
-        [_copy(child) for child in node.children] if node.child_count else [],
-        node.has_error,
-    )
+    has_error = check_errors and node.has_error
+    children: list[Node] = []
+    if cursor.goto_first_child():
+        children.append(_copy(cursor, has_error))
+        while cursor.goto_next_sibling():
+            children.append(_copy(cursor, has_error))
+        cursor.goto_parent()
+    copied = Node(kind, node.is_named, node.start_byte, node.end_byte, children, has_error)
     if kind == "redirected_statement" or kind == "pipeline":
         return _repair(copied)
     return copied
