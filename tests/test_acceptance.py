@@ -73,3 +73,20 @@ def test_the_cleanup_now_frees_bytes_in_the_layer_that_made_them() -> None:
 
 def test_example_files_are_bundled() -> None:
     assert Path(EXAMPLE).is_file()
+
+
+def test_fix_names_the_rules_whose_unsafe_fixes_it_held_back() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "dfopt", "fix", "--isolated", "--diff", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    held = [line for line in result.stderr.splitlines() if "held back" in line]
+    assert len(held) == 1
+    for code in ("DL3015", "DL3025"):
+        assert code in held[0]

@@ -684,6 +684,8 @@ class FixTotals:
     applied: int = 0
     files: int = 0
     held_back: int = 0
+    held_codes: set[str] = field(default_factory=set)
+    """The rules whose unsafe fixes were held back."""
     remaining: int = 0
     statistics: FixStatistics | None = None
     """Counts per rule, with ``--statistics``."""
@@ -781,8 +783,10 @@ def _fix_one(
             _count_unfixed(totals, session, item, result)
             return False
     left = result.final.violations if result.final is not None else []
-    held_back = _held_back(session, left)
+    held = _held_back(session, left)
+    held_back = len(held)
     totals.held_back += held_back
+    totals.held_codes.update(held)
     totals.remaining += len(left) - held_back
     if fixed == item.text:
         _echo_stdin(item.text, to_stdout)
@@ -816,12 +820,16 @@ def _fix_one(
     return True
 
 
-def _held_back(session: Session, left: Sequence[Violation]) -> int:
-    """How many findings of ``left`` only wait for unsafe fixes to be turned on."""
+def _held_back(session: Session, left: Sequence[Violation]) -> list[str]:
+    """The codes of the findings of ``left`` that only wait for unsafe fixes."""
     from dfopt.report.fix_statistics import is_held_back
 
     unsafe = session.unsafe_fixes
-    return sum(1 for violation in left if is_held_back(violation, unsafe, session.is_fixable))
+    return [
+        violation.code
+        for violation in left
+        if is_held_back(violation, unsafe, session.is_fixable)
+    ]
 
 
 def _count_fixed(totals: FixTotals, session: Session, item: Input, result: FixResult) -> None:
@@ -909,8 +917,10 @@ def _fix_summary(totals: FixTotals, dry_run: bool) -> None:
         lines.append("Nothing to fix.")
     if totals.held_back:
         fixes = "fix" if totals.held_back == 1 else "fixes"
+        codes = ", ".join(sorted(totals.held_codes))
         lines.append(
-            f"{totals.held_back} unsafe {fixes} held back; run with --unsafe-fixes to apply them."
+            f"{totals.held_back} unsafe {fixes} held back ({codes}); "
+            "run with --unsafe-fixes to apply them."
         )
     if totals.remaining:
         remain = "remains" if totals.remaining == 1 else "remain"
