@@ -584,7 +584,7 @@ def test_fix_applies_safe_fixes_and_holds_back_unsafe_ones(project: Path) -> Non
     assert result.out == ""
     assert result.err.splitlines() == [
         "Fixed 1 problem in 1 file.",
-        "1 unsafe fix held back (DL3000); run with --unsafe-fixes to apply them.",
+        "1 unsafe fix held back (TS001); run with --unsafe-fixes to apply them.",
         "1 problem remains that dfopt fix does not repair; run `dfopt check` to see them.",
     ]
     assert path.read_text() == FIXED_SAFE + "WORKDIR app\n"
