@@ -112,3 +112,29 @@ def test_fixes_are_safe_on_generated_dockerfiles(parts: list[str]) -> None:
     text = "FROM debian:12\n" + "".join(parts)
     if buildkit_accepts(text):
         check_file(text, repr(text))
+
+
+@pytest.mark.corpus
+def test_verify_accepts_every_fix_of_the_corpus(corpus: list[Path]) -> None:
+    """`fix --verify`'s checks (minimal diff included) hold for every fixed corpus file."""
+    from dfopt.engine.session import Overrides
+    from dfopt.verify import verify_output
+
+    safe = session()
+    unsafe = session()
+    unsafe.overrides = Overrides(unsafe_fixes=True)
+    refused = []
+    for path in corpus:
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if not text.strip():
+            continue
+        for mode in (safe, unsafe):
+            result = mode.fix(text)
+            if result.failure is None and result.text != text:
+                reason = verify_output(text, result, mode, None)
+                if reason is not None:
+                    refused.append(f"{path.name} (unsafe={mode is unsafe}): {reason}")
+    assert refused == [], "\n".join(refused[:20])
