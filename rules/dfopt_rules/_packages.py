@@ -438,3 +438,25 @@ def rpm_versioned(package: str) -> bool:
         all(char.isascii() and (char.isalnum() or char in _VERSION_PUNCTUATION) for char in part)
         for part in rest
     ) and any(part[:1].isdigit() for part in rest)
+
+
+# -- yum and dnf -------------------------------------------------------------------------
+
+#: The install subcommands of yum and dnf.
+RPM_INSTALLS = ("install", "groupinstall", "localinstall")
+
+
+def rpm_assumes_yes(command: SimpleCommand) -> bool:
+    """A yum/dnf command given ``-y`` (alone or in a cluster) or ``--assumeyes``."""
+    return "y" in short_letters(command, RPM_TOOL_OPTIONS) or bool(
+        long_option(command, "assumeyes")
+    )
+
+
+def rpm_unpinned(command: SimpleCommand) -> tuple[list[str], bool]:
+    """The packages of a yum/dnf ``install`` without a version, and whether they are
+    modules (``module install``: a module is pinned by its ``:stream``)."""
+    packages = operands(command, RPM_TOOL_OPTIONS, ("install", "module"))
+    if has_word(command, "module"):
+        return [word.value for word in packages if ":" not in word.value], True
+    return [word.value for word in packages if not rpm_versioned(word.value)], False

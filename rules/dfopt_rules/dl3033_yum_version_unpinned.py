@@ -6,13 +6,11 @@ from collections.abc import Iterator
 
 from dfopt.rules_api import Context, Instruction, Rule, Severity, Violation
 from dfopt_rules._packages import (
-    RPM_TOOL_OPTIONS,
     command_span,
     commands_of,
     describe,
     has_word,
-    operands,
-    rpm_versioned,
+    rpm_unpinned,
 )
 
 
@@ -49,15 +47,13 @@ class YumVersionUnpinned(Rule):
         for command in commands_of(instruction, ctx, "yum"):
             if command.command != "yum" or not has_word(command, "install"):
                 continue
-            packages = operands(command, RPM_TOOL_OPTIONS, ("install", "module"))
-            if has_word(command, "module"):
-                missing = [word.value for word in packages if ":" not in word.value]
+            missing, modules = rpm_unpinned(command)
+            if modules:
                 message = (
                     f"Specify the stream of {describe(missing)} in `yum module install` "
                     "(`<module>:<stream>`)"
                 )
             else:
-                missing = [word.value for word in packages if not rpm_versioned(word.value)]
                 message = (
                     f"Specify the version of {describe(missing)} in `yum install` "
                     "(`yum install -y <package>-<version>`)"

@@ -6,17 +6,15 @@ from collections.abc import Iterator
 
 from dfopt.rules_api import Context, FixAvailability, Instruction, Rule, Severity, Violation
 from dfopt_rules._packages import (
-    RPM_TOOL_OPTIONS,
+    RPM_INSTALLS,
     command_span,
     commands_of,
     first_word,
     insert_flag,
-    long_option,
-    short_letters,
+    rpm_assumes_yes,
 )
 
 DNF_PROGRAMS = frozenset({"dnf", "microdnf"})
-_INSTALLS = ("install", "groupinstall", "localinstall")
 
 
 class DnfMissingYes(Rule):
@@ -54,10 +52,10 @@ class DnfMissingYes(Rule):
         for command in commands_of(instruction, ctx, "dnf", "microdnf"):
             if command.command not in DNF_PROGRAMS:
                 continue
-            install = first_word(command, *_INSTALLS)
+            install = first_word(command, *RPM_INSTALLS)
             if install is None:
                 continue
-            if "y" in short_letters(command, RPM_TOOL_OPTIONS) or long_option(command, "assumeyes"):
+            if rpm_assumes_yes(command):
                 continue
             yield self.violation(
                 command_span(command),
