@@ -24,7 +24,6 @@ from dfopt.rules_api import (
 from dfopt_rules._archives import HADOLINT_ARCHIVE_EXTENSIONS
 from dfopt_rules._commands import commands_of, is_option
 
-ARCHIVE_SUFFIXES = HADOLINT_ARCHIVE_EXTENSIONS
 # Archives ADD unpacks: tar, optionally compressed with gzip, bzip2 or xz.
 _ADD_UNPACKS = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tbz", ".tar.xz", ".txz")
 _DECOMPRESSORS = frozenset(
@@ -39,7 +38,7 @@ def _basename(value: str) -> str:
 
 
 def is_archive(value: str) -> bool:
-    return _basename(value).endswith(ARCHIVE_SUFFIXES)
+    return _basename(value).endswith(HADOLINT_ARCHIVE_EXTENSIONS)
 
 
 def _extracts(command: SimpleCommand) -> bool:
