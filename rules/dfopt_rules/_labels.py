@@ -12,7 +12,6 @@ The validators below implement the value types of hadolint's ``label-schema``.
 
 from __future__ import annotations
 
-import calendar
 import ipaddress
 import re
 import weakref
@@ -288,13 +287,35 @@ _UNRESERVED = r"\-A-Za-z0-9._~"
 _SUB_DELIMS = r"!$&'()*+,;="
 _PCT = r"%[0-9A-Fa-f]{2}"
 _PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*")
-_PATH = re.compile(rf"(?:{_PCHAR}|/)*")
-_QUERY = re.compile(rf"(?:{_PCHAR}|[/?])*")
-_USERINFO = re.compile(rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*")
-_REG_NAME = re.compile(rf"(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*")
-_PORT = re.compile(r"[0-9]*")
-_IP_FUTURE = re.compile(rf"[vV][0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
+
+
+class _LazyPattern:
+    """A regular expression compiled on first use, so importing the pack stays cheap."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._source = (pattern, flags)
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(*self._source)
+        return self._compiled
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        return self.compiled.fullmatch(text)
+
+    def findall(self, text: str) -> list[str]:
+        return self.compiled.findall(text)
+
+
+_SCHEME = _LazyPattern(r"[A-Za-z][A-Za-z0-9+.\-]*")
+_PATH = _LazyPattern(rf"(?:{_PCHAR}|/)*")
+_QUERY = _LazyPattern(rf"(?:{_PCHAR}|[/?])*")
+_USERINFO = _LazyPattern(rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*")
+_REG_NAME = _LazyPattern(rf"(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*")
+_PORT = _LazyPattern(r"[0-9]*")
+_IP_FUTURE = _LazyPattern(rf"[vV][0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+")
 
 
 def is_url(value: str) -> bool:
@@ -344,7 +365,7 @@ def _is_ipv6(text: str) -> bool:
 
 # -- DL3053: RFC 3339 date-time -------------------------------------------------------
 
-_RFC3339 = re.compile(
+_RFC3339 = _LazyPattern(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.[0-9]+)?"
     r"(?:[Zz]|[+\-]([0-9]{2}):([0-9]{2}))"
 )
@@ -356,6 +377,8 @@ def is_rfc3339(value: str) -> bool:
     if match is None:
         return False
     year, month, day, hour, minute, second = (int(part) for part in match.groups()[:6])
+    import calendar
+
     if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year, month)[1]:
         return False
     if hour > 23 or minute > 59 or second > 60:
@@ -371,9 +394,9 @@ _DEPRECATED = {license_id.lower(): license_id for license_id in DEPRECATED_LICEN
 _EXCEPTIONS = {exception.lower() for exception in EXCEPTION_IDS}
 _DEPRECATED_EXCEPTIONS = {exception.lower() for exception in DEPRECATED_EXCEPTION_IDS}
 _IDSTRING = r"[A-Za-z0-9.\-]+"
-_LICENSE_REF = re.compile(rf"(?:DocumentRef-{_IDSTRING}:)?LicenseRef-{_IDSTRING}")
-_ADDITION_REF = re.compile(rf"(?:DocumentRef-{_IDSTRING}:)?AdditionRef-{_IDSTRING}")
-_SPDX_TOKEN = re.compile(r"[()]|[^\s()]+")
+_LICENSE_REF = _LazyPattern(rf"(?:DocumentRef-{_IDSTRING}:)?LicenseRef-{_IDSTRING}")
+_ADDITION_REF = _LazyPattern(rf"(?:DocumentRef-{_IDSTRING}:)?AdditionRef-{_IDSTRING}")
+_SPDX_TOKEN = _LazyPattern(r"[()]|[^\s()]+")
 _OR = frozenset({"OR", "or"})
 _AND = frozenset({"AND", "and"})
 _WITH = frozenset({"WITH", "with"})
@@ -473,21 +496,21 @@ def _check_exception(token: str) -> None:
 
 # -- DL3055, DL3056, DL3058 -----------------------------------------------------------
 
-_GIT_HASH = re.compile(r"[0-9a-f]{7}|[0-9a-f]{40}")
+_GIT_HASH = _LazyPattern(r"[0-9a-f]{7}|[0-9a-f]{40}")
 _NUMBER = r"(?:0|[1-9][0-9]*)"
 _PRE_RELEASE_ID = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z\-][0-9A-Za-z\-]*)"
 _BUILD_ID = r"[0-9A-Za-z\-]+"
-_SEMVER = re.compile(
+_SEMVER = _LazyPattern(
     rf"{_NUMBER}\.{_NUMBER}\.{_NUMBER}"
     rf"(?:-{_PRE_RELEASE_ID}(?:\.{_PRE_RELEASE_ID})*)?"
     rf"(?:\+{_BUILD_ID}(?:\.{_BUILD_ID})*)?"
 )
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-]"
-_LOCAL_PART = re.compile(
+_LOCAL_PART = _LazyPattern(
     rf"{_ATEXT}+(?:\.{_ATEXT}+)*" r'|"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\[\x20-\x7e])*"'
 )
 _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
-_DOMAIN = re.compile(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[\x21-\x5a\x5e-\x7e]*\]")
+_DOMAIN = _LazyPattern(rf"{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[\x21-\x5a\x5e-\x7e]*\]")
 
 
 def is_git_hash(value: str) -> bool:
