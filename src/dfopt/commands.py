@@ -826,9 +826,7 @@ def _held_back(session: Session, left: Sequence[Violation]) -> list[str]:
 
     unsafe = session.unsafe_fixes
     return [
-        violation.code
-        for violation in left
-        if is_held_back(violation, unsafe, session.is_fixable)
+        violation.code for violation in left if is_held_back(violation, unsafe, session.is_fixable)
     ]
 
 
