@@ -28,6 +28,8 @@ class Case:
     """Configuration for the case (kebab-case keys, as in ``.dfopt.yaml``)."""
     context: dict[str, str] | None = None
     """Files of the build context next to the Dockerfile (path -> text)."""
+    files_after: dict[str, str] | None = None
+    """Build-context files after ``fix --dockerignore`` (path -> text); only those listed."""
 
     @property
     def id(self) -> str:
@@ -54,6 +56,7 @@ def load_cases() -> list[Case]:
                     file=path.name,
                     settings=raw.get("settings", shared),
                     context=raw.get("context"),
+                    files_after=raw.get("files-after"),
                 )
             )
     return cases

@@ -3,7 +3,8 @@
 A ``fail`` case must report exactly the listed positions for its rule, a ``pass`` case
 none; when ``fixed`` is given, fixing with only that rule selected (unsafe fixes when
 ``unsafe: true``) must give exactly that text, fixing it again must change nothing, and
-the fixed text must parse without new problems.
+the fixed text must parse without new problems. ``files-after`` lists build-context files
+as ``fix --dockerignore`` must leave them, after which the rule must be silent.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from dfopt.api import fix, lint
+from dfopt.api import fix, lint, write_context_files
 from dfopt.engine.fingerprint import fingerprint
 from dfopt.syntax import parse
 from tests.rule_cases import Case, load_cases, write_context
@@ -55,10 +56,22 @@ FIXED = [case for case in CASES if case.fixed is not None]
 def test_case_fix(case: Case, tmp_path: Path) -> None:
     path = write_context(tmp_path, case.context)
     result = fix(
-        case.dockerfile, select=[case.rule], unsafe=case.unsafe, settings=case.settings, path=path
+        case.dockerfile,
+        select=[case.rule],
+        unsafe=case.unsafe,
+        settings=case.settings,
+        path=path,
+        dockerignore=case.files_after is not None,
     )
     assert result.failure is None, result.failure
     assert result.text == case.fixed
+    if case.files_after is not None:
+        assert path is not None, "files-after needs a context"
+        assert write_context_files(result, path), "the fix changed no build-context file"
+        for name, text in case.files_after.items():
+            assert (tmp_path / name).read_bytes().decode("utf-8") == text
+        relinted = lint(result.text, select=[case.rule], settings=case.settings, path=path)
+        assert [v for v in relinted.violations if v.code == case.rule] == []
     again = fix(
         result.text, select=[case.rule], unsafe=case.unsafe, settings=case.settings, path=path
     )

@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
+
+from dfopt.rules_api import Context
 
 _SPECIAL = frozenset(".+()|{}$^")
 
@@ -152,3 +155,30 @@ class Matcher:
             not pattern.exclusion and pattern.text in ("*", "**", "**/*")
             for pattern in self.patterns
         )
+
+
+MAX_IGNORE_SIZE = 1 << 20
+"""Read at most this much of a `.dockerignore`."""
+
+
+def find_ignore_file(ctx: Context) -> tuple[str, str] | None:
+    """The ignore file BuildKit uses for this Dockerfile: (name, text), or None.
+
+    ``<Dockerfile name>.dockerignore`` next to the Dockerfile wins over ``.dockerignore``
+    in the context. The name is relative to the Dockerfile's directory.
+    """
+    memo_key = ("dockerignore",)
+    if memo_key in ctx.memo:
+        return cast("tuple[str, str] | None", ctx.memo[memo_key])
+    found: tuple[str, str] | None = None
+    names = []
+    if ctx.path is not None:
+        names.append(f"{ctx.path.name}.dockerignore")
+    names.append(".dockerignore")
+    for name in names:
+        data = ctx.read_context_head(name, MAX_IGNORE_SIZE)
+        if data is not None:
+            found = (name, data.decode("utf-8", "replace"))
+            break
+    ctx.memo[memo_key] = found
+    return found

@@ -1,9 +1,4 @@
-"""DF511: COPY or ADD of a path that `.dockerignore` leaves out of the context.
-
-Parked (leading underscore, so the pack does not load it yet): the generic rule tests lint
-the examples and YAML cases without a build context, so a `.dockerignore` cannot be
-given to them. Rename to `df511_copy_ignored_file.py` once they can.
-"""
+"""DF511: COPY or ADD of a path that `.dockerignore` leaves out of the context."""
 
 from __future__ import annotations
 
@@ -11,9 +6,7 @@ from collections.abc import Iterator
 
 from dfopt.rules_api import Context, Instruction, Rule, Severity, Violation, expand
 from dfopt_rules._buildkit import iter_source_words
-from dfopt_rules._dockerignore import Matcher, clean_path
-
-_MAX_IGNORE_SIZE = 1 << 20
+from dfopt_rules._dockerignore import Matcher, clean_path, find_ignore_file
 
 
 class CopyIgnoredFile(Rule):
@@ -50,15 +43,9 @@ class CopyIgnoredFile(Rule):
     def _load(self, ctx: Context) -> Matcher | None:
         if not self._loaded:
             self._loaded = True
-            names = []
-            if ctx.path is not None:
-                names.append(f"{ctx.path.name}.dockerignore")
-            names.append(".dockerignore")
-            for name in names:
-                data = ctx.read_context_head(name, _MAX_IGNORE_SIZE)
-                if data is not None:
-                    self._matcher = Matcher.from_text(data.decode("utf-8", "replace"))
-                    break
+            found = find_ignore_file(ctx)
+            if found is not None:
+                self._matcher = Matcher.from_text(found[1])
         return self._matcher
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:

@@ -82,8 +82,13 @@ def fix(
     ignore: Sequence[str] = (),
     isolated: bool = True,
     settings: Mapping[str, Any] | None = None,
+    dockerignore: bool = False,
 ) -> FixResult:
-    """Fix Dockerfile ``text``; ``result.text`` is the fixed text."""
+    """Fix Dockerfile ``text``; ``result.text`` is the fixed text.
+
+    With ``dockerignore`` (and a ``path``), the fixes of build-context files are taken
+    too: ``result.context_files`` lists them and :func:`write_context_files` applies them.
+    """
     return session(
         path=path,
         select=select,
@@ -91,4 +96,38 @@ def fix(
         ignore=ignore,
         isolated=isolated,
         settings=settings,
-    ).fix(text, path, unsafe)
+    ).fix(text, path, unsafe, dockerignore)
+
+
+def context_file_changes(result: FixResult, dockerfile: Path) -> dict[Path, tuple[str | None, str]]:
+    """The files of the build context ``result`` changes: path -> (old text, new text).
+
+    Several fixes of one file merge; a file whose text would not change is left out.
+    """
+    changes: dict[Path, tuple[str | None, str]] = {}
+    for request in result.context_files:
+        target = dockerfile.parent / request.path
+        old: str | None
+        current: str | None
+        if target in changes:
+            old, current = changes[target]
+        else:
+            try:
+                old = target.read_bytes().decode("utf-8")
+            except FileNotFoundError:
+                old = None
+            current = old
+        changes[target] = (old, request.apply(current))
+    return {path: (old, new) for path, (old, new) in changes.items() if old != new}
+
+
+def write_context_files(result: FixResult, dockerfile: Path) -> list[Path]:
+    """Write the build-context changes of ``result`` atomically; the paths written."""
+    from dfopt.files import write_atomic
+
+    written = []
+    for target, (old, new) in context_file_changes(result, dockerfile).items():
+        expected = None if old is None else old.encode("utf-8")
+        write_atomic(target, new, expected=expected)
+        written.append(target)
+    return written

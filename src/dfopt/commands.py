@@ -194,6 +194,13 @@ VERIFY = OptionSpec(
     "changed; BuildKit's parser (when installed) still accepts it. Overrides fix.verify.",
     negative="--no-verify",
 )
+DOCKERIGNORE = OptionSpec(
+    "dockerignore",
+    "--dockerignore",
+    "flag",
+    "Also create or extend the `.dockerignore` next to each Dockerfile (rule DF107); "
+    "without this option fix never touches a file other than the Dockerfile.",
+)
 FIX_STATISTICS = OptionSpec(
     "statistics",
     "--statistics",
@@ -224,6 +231,7 @@ FIX_OPTIONS: tuple[OptionSpec, ...] = (
     CHECK_ONLY,
     UNSAFE_FIXES,
     VERIFY,
+    DOCKERIGNORE,
     FIX_STATISTICS,
     SELECT,
     EXTEND_SELECT,
@@ -687,6 +695,8 @@ class FixTotals:
     held_codes: set[str] = field(default_factory=set)
     """The rules whose unsafe fixes were held back."""
     remaining: int = 0
+    waiting_for_dockerignore: int = 0
+    """Findings whose fix writes a `.dockerignore`, left because --dockerignore is off."""
     statistics: FixStatistics | None = None
     """Counts per rule, with ``--statistics``."""
 
@@ -706,6 +716,7 @@ def run_fix(
     isolated: bool = False,
     stdin_filename: str | None = None,
     force_exclude: bool = False,
+    dockerignore: bool = False,
 ) -> int:
     """Fix Dockerfiles (or show what would change); return the exit status."""
     runner = _runner(
@@ -723,7 +734,13 @@ def run_fix(
     for item in runner.inputs(paths):
         try:
             changed = _fix_one(
-                runner, item, totals, diff=diff, check_only=check_only, verify=verify
+                runner,
+                item,
+                totals,
+                diff=diff,
+                check_only=check_only,
+                verify=verify,
+                dockerignore=dockerignore,
             )
         except Exception as error:  # keep going with the other files
             _internal(runner, item.display, error)
@@ -748,8 +765,9 @@ def _fix_one(
     diff: bool,
     check_only: bool,
     verify: bool | None,
+    dockerignore: bool = False,
 ) -> bool:
-    """Fix one input; True when its text changes (or would change)."""
+    """Fix one input; True when its text (or a build-context file) changes or would."""
     from dfopt import verify as checks
     from dfopt.files import write_atomic
 
@@ -761,7 +779,7 @@ def _fix_one(
         _echo_stdin(item.text, to_stdout)
         return False
     session = runner.session_for(resolved)
-    result = session.fix(item.text, item.engine_path)
+    result = session.fix(item.text, item.engine_path, context_files=dockerignore)
     if result.final is not None:
         for crash in result.final.problems:
             runner.error(f"{item.display}: {crash}")
@@ -787,11 +805,17 @@ def _fix_one(
     held_back = len(held)
     totals.held_back += held_back
     totals.held_codes.update(held)
-    totals.remaining += len(left) - held_back
+    waiting = sum(1 for violation in left if violation.fix is not None and violation.fix.files)
+    totals.waiting_for_dockerignore += waiting
+    totals.remaining += len(left) - held_back - waiting
     if fixed == item.text:
         _echo_stdin(item.text, to_stdout)
         _count_fixed(totals, session, item, result)
-        return False
+        wrote = _context_files(runner, item, result, diff=diff, check_only=check_only)
+        if wrote:
+            totals.applied += len(result.applied)
+            totals.files += 1
+        return wrote
     if diff:
         from dfopt.report.diff import unified_diff
 
@@ -814,10 +838,47 @@ def _fix_one(
             runner.error(f"{item.display}: could not write the fixed file: {message}")
             _count_unfixed(totals, session, item, result)
             return True
+    _count_fixed(totals, session, item, result)
+    _context_files(runner, item, result, diff=diff, check_only=check_only)
     totals.applied += len(result.applied)
     totals.files += 1
-    _count_fixed(totals, session, item, result)
     return True
+
+
+def _context_files(
+    runner: Runner, item: Input, result: FixResult, *, diff: bool, check_only: bool
+) -> bool:
+    """Show or write the build-context files ``result`` changes; True when there are some."""
+    if not result.context_files or item.path is None:
+        return False
+    from dfopt.api import context_file_changes
+    from dfopt.files import write_atomic
+
+    try:
+        changes = context_file_changes(result, item.path)
+    except (OSError, UnicodeDecodeError) as problem:
+        message = getattr(problem, "strerror", None) or str(problem)
+        runner.error(f"{item.display}: could not read a build-context file: {message.lower()}")
+        return False
+    base = item.display.rsplit("/", 1)[0] + "/" if "/" in item.display else ""
+    for target, (old, new) in changes.items():
+        shown = base + target.name
+        if diff:
+            from dfopt.report.diff import unified_diff
+
+            sys.stdout.write(unified_diff(old or "", new, shown, created=old is None))
+            sys.stdout.flush()
+        elif check_only:
+            sys.stdout.write(f"Would {'update' if old is not None else 'create'} {shown}\n")
+        else:
+            try:
+                write_atomic(target, new, expected=None if old is None else old.encode("utf-8"))
+            except InputError as problem:
+                runner.error(str(problem))
+            except OSError as problem:
+                message = (problem.strerror or str(problem)).lower()
+                runner.error(f"{shown}: could not write: {message}")
+    return bool(changes)
 
 
 def _held_back(session: Session, left: Sequence[Violation]) -> list[str]:
@@ -919,6 +980,12 @@ def _fix_summary(totals: FixTotals, dry_run: bool) -> None:
         lines.append(
             f"{totals.held_back} unsafe {fixes} held back ({codes}); "
             "run with --unsafe-fixes to apply them."
+        )
+    if totals.waiting_for_dockerignore:
+        count = totals.waiting_for_dockerignore
+        lines.append(
+            f"{count} {'fix' if count == 1 else 'fixes'} of .dockerignore files not applied; "
+            "run with --dockerignore to apply them."
         )
     if totals.remaining:
         remain = "remains" if totals.remaining == 1 else "remain"

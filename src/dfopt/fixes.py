@@ -53,12 +53,45 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class FileLines:
+    """Make sure a file of the build context holds ``lines``, appending the missing ones.
+
+    Used by fixes that repair a violation outside the Dockerfile (a `.dockerignore`).
+    ``path`` is relative to the Dockerfile's directory. A new file starts with ``header``
+    (comment lines); an existing one keeps its text and gets the missing lines at the end.
+    """
+
+    path: str
+    lines: tuple[str, ...]
+    header: tuple[str, ...] = ()
+
+    def apply(self, current: str | None) -> str:
+        """The file's new text, given its ``current`` text (None when it does not exist)."""
+        present = set()
+        if current is not None:
+            present = {line.strip() for line in current.splitlines()}
+        missing = [line for line in self.lines if line.strip() not in present]
+        if current is None:
+            return "".join(f"{line}\n" for line in (*self.header, *missing))
+        if not missing:
+            return current
+        newline = "\r\n" if "\r\n" in current else "\n"
+        prefix = current if not current or current.endswith(("\n", "\r")) else current + newline
+        return prefix + "".join(f"{line}{newline}" for line in missing)
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
-    """A titled set of non-overlapping edits that together repair one violation."""
+    """A titled set of non-overlapping edits that together repair one violation.
+
+    ``files`` holds changes to files of the build context instead; such a fix is applied
+    only on request (``dfopt fix --dockerignore``), never by the fix loop itself.
+    """
 
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability
+    files: tuple[FileLines, ...] = ()
 
     @classmethod
     def safe(cls, title: str, edits: Iterable[Edit]) -> Fix:
@@ -71,6 +104,13 @@ class Fix:
     @classmethod
     def display_only(cls, title: str, edits: Iterable[Edit] = ()) -> Fix:
         return cls(title, tuple(edits), Applicability.DISPLAY_ONLY)
+
+    @classmethod
+    def context_file(
+        cls, title: str, path: str, lines: Iterable[str], header: Iterable[str] = ()
+    ) -> Fix:
+        """A safe fix that adds ``lines`` to the build-context file ``path``, on request only."""
+        return cls(title, (), Applicability.SAFE, (FileLines(path, tuple(lines), tuple(header)),))
 
     @property
     def span(self) -> Span:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dfopt.engine.linter import LintResult
-from dfopt.fixes import Applicability, Edit, apply_edits
+from dfopt.fixes import Applicability, Edit, FileLines, apply_edits
 from dfopt.rules_api import Violation
 from dfopt.syntax import Document, Opaque, Span, parse
 
@@ -33,6 +33,8 @@ class FixResult:
     failure: str | None = None
     """Why the fixes were rolled back (the text is then the original)."""
     culprits: tuple[str, ...] = ()
+    context_files: list[FileLines] = field(default_factory=list)
+    """Changes to files of the build context (a `.dockerignore`), when they were requested."""
 
     @property
     def changed(self) -> bool:
@@ -59,6 +61,26 @@ def allowed_fix(violation: Violation, unsafe: bool, is_fixable: Callable[[str], 
     if fix.applicability is Applicability.SAFE:
         return True
     return fix.applicability is Applicability.UNSAFE and unsafe
+
+
+def take_context_fixes(result: FixResult, is_fixable: Callable[[str], bool]) -> None:
+    """Move the requested build-context fixes of ``result.final`` into ``result``.
+
+    They count as applied and leave the remaining findings; merging the requested lines
+    into the files themselves is left to the caller, which knows where the context is.
+    """
+    final = result.final
+    if final is None or result.failure is not None:
+        return
+    kept: list[Violation] = []
+    for violation in final.violations:
+        fix = violation.fix
+        if fix is not None and fix.files and not fix.edits and is_fixable(violation.code):
+            result.context_files.extend(fix.files)
+            result.applied.append(AppliedFix(violation.code, fix.title, fix.applicability))
+        else:
+            kept.append(violation)
+    final.violations = kept
 
 
 def _opaque_spans(document: Document) -> list[Span]:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from dfopt.engine.linter import LintResult, lint_document
 from dfopt.engine.registry import Registry, default_registry
-from dfopt.engine.rewriter import FixResult, fix_text
+from dfopt.engine.rewriter import FixResult, fix_text, take_context_fixes
 from dfopt.engine.selection import Selection, matches, select_rules
 from dfopt.rules_api import Settings as RuleSettings
 from dfopt.severity import Severity
@@ -27,6 +27,8 @@ class Overrides:
     extend_select: Sequence[str] = ()
     ignore: Sequence[str] = ()
     unsafe_fixes: bool | None = None
+    context_files: bool = False
+    """Apply the fixes that change build-context files (``fix --dockerignore``)."""
 
 
 @dataclass
@@ -93,7 +95,14 @@ class Session:
             return False
         return any(matches(selector, rule) for selector in fix.fixable)
 
-    def fix(self, text: str, path: Path | None = None, unsafe: bool | None = None) -> FixResult:
+    def fix(
+        self,
+        text: str,
+        path: Path | None = None,
+        unsafe: bool | None = None,
+        context_files: bool | None = None,
+    ) -> FixResult:
+        """Fix ``text``; ``context_files`` also takes the fixes of build-context files."""
         selection = self.selection(path)
         use_unsafe = self.unsafe_fixes if unsafe is None else unsafe
 
@@ -110,4 +119,7 @@ class Session:
         result = fix_text(text, lint, unsafe=use_unsafe, is_fixable=self.is_fixable)
         if result.final is None:
             result.final = lint(parse(result.text))
+        wants_files = self.overrides.context_files if context_files is None else context_files
+        if wants_files and path is not None:
+            take_context_fixes(result, self.is_fixable)
         return result

@@ -18,11 +18,14 @@ def _lines(text: str) -> list[str]:
     return lines
 
 
-def unified_diff(original: str, fixed: str, path: str, context: int = 3) -> str:
+def unified_diff(
+    original: str, fixed: str, path: str, context: int = 3, *, created: bool = False
+) -> str:
     """A unified diff with ``--- a/path`` and ``+++ b/path`` headers ('' when equal).
 
     Line ends are kept as they are in the file (CRLF stays CRLF); a last line without
-    a newline is marked the way ``diff`` and ``git`` mark it.
+    a newline is marked the way ``diff`` and ``git`` mark it. A ``created`` file is
+    diffed from ``/dev/null``, as git shows a new file.
     """
     if original == fixed:
         return ""
@@ -30,7 +33,7 @@ def unified_diff(original: str, fixed: str, path: str, context: int = 3) -> str:
     lines = difflib.unified_diff(
         _lines(original),
         _lines(fixed),
-        fromfile=f"a/{name}",
+        fromfile="/dev/null" if created else f"a/{name}",
         tofile=f"b/{name}",
         n=context,
     )
