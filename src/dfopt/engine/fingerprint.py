@@ -34,6 +34,8 @@ _QUIET_FLAGS: dict[str, frozenset[str]] = {
     "apk": frozenset({"--no-cache", "--update", "--update-cache", "-U"}),
     "useradd": frozenset({"-l", "--no-log-init"}),
     "wget": frozenset({"-nv", "--no-verbose"}),
+    "gem": frozenset({"--no-document", "-N"}),
+    "uv": frozenset({"--no-cache", "-n"}),
 }
 # Spellings of the same command.
 _ALIASES = {"apt": "apt-get"}
@@ -54,6 +56,7 @@ _CLEAN_SUBCOMMANDS = {
     "pip3": {"cache"},
     "gem": {"cleanup"},
     "composer": {"clear-cache", "clearcache"},
+    "pipenv": {"--clear"},
 }
 _CACHE_PATHS = (
     "/var/lib/apt/lists",

@@ -1,0 +1,388 @@
+"""DF103: a package-manager step leaves its cache in the layer (cases the DL rules leave out)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from dfopt.rules_api import (
+    Context,
+    FixAvailability,
+    Instruction,
+    Rule,
+    Severity,
+    ShellWord,
+    SimpleCommand,
+    Stage,
+    Violation,
+)
+from dfopt_rules._caches import (
+    APK,
+    APT,
+    GEM_DOCS,
+    LANGUAGE_KINDS,
+    RPM_KINDS,
+    CacheKind,
+    Site,
+    apk_reported_by_dl3019,
+    keeps_apt_archives,
+    mounted,
+)
+from dfopt_rules._commands import earlier_runs, root_image, variables_for
+from dfopt_rules._packages import command_span, runs_as_root
+
+_PROGRAMS = frozenset(
+    {
+        "npm",
+        "composer",
+        "composer.phar",
+        "gem",
+        "bundle",
+        "bundler",
+        "uv",
+        "pipenv",
+        "poetry",
+        "apk",
+        "apt-get",
+        "apt",
+        "aptitude",
+        "yum",
+        "dnf",
+        "microdnf",
+        "zypper",
+    }
+)
+# Caches whose cleanup in a later `RUN` DF102 reports (with a merge fix).
+_DF102_CACHES = frozenset({"npm", "apk", "apt", "yum", "dnf", "zypper"})
+# Images whose RubyGems configuration already turns gem documentation off.
+_NO_GEM_DOCS_IMAGES = frozenset({"ruby", "jruby"})
+
+
+class PackageCacheLeft(Rule):
+    """## What it does
+    Flags a `RUN` (or `ONBUILD RUN`, or a here-document script) in which a package manager
+    leaves its download cache in the layer, in the cases hadolint's rules do not cover:
+
+    - `npm install` / `npm ci` / `npm update` (and their aliases) without
+      `npm cache clean --force` (or an `rm` of `~/.npm`) afterwards;
+    - `composer install` / `require` / `update` / `create-project` without `--no-cache`,
+      `composer clear-cache` afterwards, or `COMPOSER_CACHE_DIR=/dev/null`;
+    - `gem install` / `gem update` without `--no-document` (`-N`): the documentation is
+      generated into the image;
+    - `bundle install`, which keeps every downloaded `.gem` file in the gem directory's
+      `cache`, without an `rm` of that `cache` afterwards;
+    - `uv pip install`, `uv pip sync`, `uv sync`, `uv add` and `uv tool install` without
+      `--no-cache` or a truthy `UV_NO_CACHE`;
+    - `pipenv install` / `sync` without `pipenv --clear` afterwards;
+    - `poetry install` / `add` / `update` / `sync` without `--no-cache` or a removal of
+      Poetry's cache afterwards;
+    - `apk update` / `apk upgrade` without `--no-cache` and without
+      `rm -rf /var/cache/apk/*` afterwards, in a `RUN` that DL3019 does not report (its
+      `apk add` commands all use `--no-cache`): the index `apk update` downloads stays
+      (a `RUN` that only runs `apk update` is DF104's case);
+    - `yum`, `dnf`, `microdnf` and `zypper` commands that download packages without
+      installing (`update`, `upgrade`, `groupinstall`, `distro-sync`, `patch`, `dup`, ...)
+      and no `... clean` afterwards, in a `RUN` that DL3032, DL3040 or DL3036 does not
+      report;
+    - `apt-get install` (and the other downloading apt commands) without `apt-get clean`
+      afterwards, but only once the stage has turned off the automatic removal of `.deb`
+      files that Debian and Ubuntu images ship (by deleting
+      `/etc/apt/apt.conf.d/docker-clean` or setting `Keep-Downloaded-Packages`).
+
+    hadolint's DL3009 (apt lists), DL3019 (`apk add`), DL3042 (`pip install`), DL3060
+    (`yarn install`), DL3032 (`yum install`), DL3036 (`zypper install`) and DL3040
+    (`dnf`/`microdnf install`) keep reporting their cases; this rule reports exactly the
+    others, so one cache is never reported twice.
+
+    Settings that keep the cache out are honoured: `ENV` or `ARG` values of the stage
+    (`npm_config_cache`, `COMPOSER_CACHE_DIR`, `UV_NO_CACHE`, `UV_CACHE_DIR`,
+    `PIPENV_CACHE_DIR`, `POETRY_CACHE_DIR`, `XDG_CACHE_HOME`), a `VAR=value` prefix of the
+    command or an `export` earlier in the script. A `RUN` whose cache directory sits on a
+    BuildKit cache or tmpfs mount (`--mount=type=cache,target=/root/.npm`) is not
+    reported: the cache never reaches the layer. `gem install` is not reported on the
+    official `ruby` images, whose `gemrc` already turns documentation off, nor once the
+    stage writes or copies a `gemrc` of its own.
+
+    A cache that a later `RUN` of the stage cleans (npm, apk, apt, yum, dnf and zypper
+    caches) is left to DF102 (`cleanup-in-later-layer`), which reports that cleanup and
+    merges it into this `RUN`.
+
+    Only the stages whose files reach the image are checked: the final stage and the
+    stages it is built `FROM`. A builder stage's cache costs build time only, and
+    `COPY --from` rarely copies it. `ONBUILD RUN` is always checked, since it runs in the
+    child image.
+
+    Left out on purpose:
+
+    - `pnpm install`: pnpm hard-links the packages of its store into `node_modules`, so in
+      the same layer the store costs next to nothing, and `pnpm store prune` only drops
+      packages no project uses (none, right after an install);
+    - apt's `.deb` archives on a stock Debian or Ubuntu image: the image's `docker-clean`
+      configuration already deletes them after each install, so reporting them would be
+      noise.
+
+    ## Why is this bad?
+    Package managers keep a copy of everything they download so the next install is
+    faster. In an image there is no next install: the cache is dead weight that every
+    pull downloads, often as big as the installed packages themselves. A later `RUN`
+    that deletes it cannot take the bytes back out of the earlier layer, so the cleanup
+    (or the switch that avoids the cache) belongs in the same `RUN`.
+
+    ## Fix safety
+    Safe, and only the cache changes:
+
+    - ` && npm cache clean --force`, ` && composer clear-cache`, ` && pipenv --clear`,
+      ` && rm -rf /var/cache/apk/*`, ` && apt-get clean`, ` && yum clean all` (and the
+      `dnf`, `microdnf`, `zypper` equivalents) or, for Poetry,
+      ` && rm -rf ~/.cache/pypoetry/artifacts ~/.cache/pypoetry/cache` (its virtual
+      environments, which live next to them, are kept) is appended to the end of the
+      `RUN`, on a new continuation line indented like the others when the `RUN` spans
+      several lines. This is offered only when the script is a plain `&&` chain, so the
+      cleanup runs exactly when everything before it succeeded; the system package
+      cleanups also need the `RUN` to run as root, and the Poetry one a default cache
+      directory. The apk index is not removed while a later `RUN` (of the stage, a stage
+      built on it, or a later trigger) runs an apk command that needs it without
+      refreshing it (`apk add` without `--no-cache`, `--update` or an `apk update`):
+      that command would fail.
+    - `gem install --no-document` and `uv ... --no-cache` insert the flag right after
+      the subcommand.
+
+    `bundle install` has no fix: where the gem directory is depends on the image and
+    the Bundler configuration.
+    """
+
+    code = "DF103"
+    name = "package-cache-left"
+    summary = "A package manager leaves its cache in the image layer"
+    severity = Severity.WARNING
+    targets = frozenset({"RUN"})
+    fix_availability = FixAvailability.SOMETIMES
+    fix_class = "safe"
+    bad = "FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\n"
+    good = (
+        "FROM node:20-slim\nWORKDIR /app\nCOPY package*.json ./\n"
+        "RUN npm ci --omit=dev && npm cache clean --force\n"
+    )
+
+    def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        commands = sorted(ctx.commands(instruction), key=lambda command: command.span.start)
+        if not any(_interesting(command) for command in commands):
+            return
+        if not ctx.onbuild and not _reaches_image(ctx, instruction):
+            return
+        sites = _sites(commands, variables_for(ctx, instruction), runs_as_root(instruction, ctx))
+        kinds: list[CacheKind] = list(LANGUAGE_KINDS)
+        if not apk_reported_by_dl3019(commands):
+            kinds.append(APK)
+        for kind, checks in RPM_KINDS:
+            if all(check.missing(instruction, ctx) is None for check in checks):
+                kinds.append(kind)
+        if _apt_archives_kept(ctx, instruction, commands):
+            kinds.append(APT)
+        for kind in kinds:
+            found = self._left(kind, instruction, ctx, commands, sites)
+            if found is not None:
+                yield found
+
+    def _left(
+        self,
+        kind: CacheKind,
+        instruction: Instruction,
+        ctx: Context,
+        commands: Sequence[SimpleCommand],
+        sites: Sequence[Site],
+    ) -> Violation | None:
+        last: tuple[SimpleCommand, ShellWord, Site] | None = None
+        for command, site in zip(commands, sites, strict=True):
+            word = kind.writer(command)
+            if word is not None:
+                if not kind.disabled(command, site):
+                    last = (command, word, site)
+            elif last is not None and kind.cleans(command, site):
+                last = None
+        if last is None:
+            return None
+        command, word, site = last
+        if mounted(instruction, ctx, kind.roots(site), site, kind.suffixes):
+            return None
+        if kind is GEM_DOCS and _gem_docs_off(ctx, instruction, commands):
+            return None
+        if kind.key in _DF102_CACHES and not ctx.onbuild and _cleaned_later(kind, ctx, instruction):
+            return None
+        fix = kind.fix(instruction, ctx, command, word, site)
+        if kind is APK:
+            if word.value == "update" and not any(
+                other.command == "apk" and other.subcommand != "update" for other in commands
+            ):
+                return None  # a lone `apk update` is DF104's case
+            if fix is not None and _later_apk_use(ctx, instruction):
+                fix = None
+        return self.violation(
+            command_span(command), kind.message.format(command=_shown(command, word)), fix
+        )
+
+
+def _cleaned_later(kind: CacheKind, ctx: Context, instruction: Instruction) -> bool:
+    """A later `RUN` of the stage cleans the cache: DF102 reports that cleanup instead."""
+    stage = ctx.stage(instruction)
+    if stage is None:
+        return False
+    seen = False
+    for candidate in stage.instructions:
+        if candidate is instruction:
+            seen = True
+        elif seen and candidate.keyword == "RUN":
+            commands = sorted(ctx.commands(candidate), key=lambda command: command.span.start)
+            root = runs_as_root(candidate, ctx)
+            sites = _sites(commands, ctx.state(candidate).variables, root)
+            if any(
+                kind.cleans(command, site) for command, site in zip(commands, sites, strict=True)
+            ):
+                return True
+    return False
+
+
+def _interesting(command: SimpleCommand) -> bool:
+    name = command.command
+    if name is None:
+        return False
+    return name in _PROGRAMS or (
+        name.startswith("php") and "composer" in " ".join(command.arg_values)
+    )
+
+
+def _shown(command: SimpleCommand, word: ShellWord) -> str:
+    """The command and its subcommand words, options left out (``uv pip install``)."""
+    parts = [command.command or ""]
+    if word is command.name:
+        return parts[0]
+    for arg in command.args:
+        value = arg.value
+        plain = not (value.startswith("-") or "/" in value or "=" in value)
+        if arg is word or plain or value.endswith("composer.phar"):
+            parts.append(value)
+        if arg is word:
+            break
+    return " ".join(parts)
+
+
+def _sites(commands: Sequence[SimpleCommand], base: Mapping[str, str], root: bool) -> list[Site]:
+    """The variables each command sees: the stage's, then `export`s, then its own prefix."""
+    env = dict(base)
+    sites = []
+    for command in commands:
+        own = dict(env)
+        for assignment in command.assignments:
+            key, sep, value = assignment.partition("=")
+            if sep:
+                own[key] = value
+        sites.append(Site(own, root))
+        if command.command == "export" and command.depth == 0:
+            for arg in command.args:
+                key, sep, value = arg.value.partition("=")
+                if sep and arg.literal:
+                    env[key] = value
+    return sites
+
+
+def _reaches_image(ctx: Context, instruction: Instruction) -> bool:
+    """The instruction's stage is the final stage or one the final stage is built on."""
+    stage = ctx.stage(instruction)
+    current: Stage | None = ctx.semantics.final_stage
+    while current is not None:
+        if current is stage:
+            return True
+        current = current.parent
+    return False
+
+
+def _apt_archives_kept(
+    ctx: Context, instruction: Instruction, commands: Sequence[SimpleCommand]
+) -> bool:
+    """The stage turned off the automatic removal of downloaded `.deb` files."""
+    if not any(command.command in ("apt-get", "apt", "aptitude") for command in commands):
+        return False
+    if any(keeps_apt_archives(command) for command in commands):
+        return True
+    return any(
+        keeps_apt_archives(command)
+        for run in earlier_runs(ctx, instruction)
+        for command in ctx.commands(run)
+    )
+
+
+_APK_FRESH_INDEX = ("--no-cache", "--update", "--update-cache", "-U")
+_APK_NEEDS_INDEX = frozenset({"add", "upgrade", "fix", "fetch", "search", "policy", "dot"})
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
+
+
+def _later_apk_use(ctx: Context, instruction: Instruction) -> bool:
+    """A later `RUN` (of the stage, a stage built on it, or a later trigger) may run apk
+    with the index this `RUN` leaves: deleting it would make that command fail."""
+    stage = ctx.stage(instruction)
+    if stage is None:
+        return True
+    later: list[Instruction] = []
+    seen = False
+    for candidate in stage.instructions:
+        if candidate is instruction:
+            seen = True
+        elif seen and (candidate.is_onbuild or not ctx.onbuild):
+            later.append(candidate)
+    for other in ctx.stages:
+        parent = other.parent
+        while parent is not None and parent is not stage:
+            parent = parent.parent
+        if parent is stage:
+            later.extend(other.instructions)
+    for run in later:
+        target = run.effective
+        if target.keyword != "RUN":
+            continue
+        if not ctx.scripts(run):
+            words = [word.value.rsplit("/", 1)[-1] for word in target.exec_args]
+            if any(word == "apk" or word in _SHELLS for word in words):
+                return True
+            continue
+        updated = False
+        for command in sorted(ctx.commands(run), key=lambda item: item.span.start):
+            if command.command != "apk":
+                continue
+            if command.subcommand == "update":
+                updated = True
+            elif (
+                command.subcommand in _APK_NEEDS_INDEX
+                and not updated
+                and not command.has_flag(*_APK_FRESH_INDEX)
+            ):
+                return True
+    return False
+
+
+def _gem_docs_off(
+    ctx: Context, instruction: Instruction, commands: Sequence[SimpleCommand]
+) -> bool:
+    """The base image or a `gemrc` the stage writes already turns gem documentation off."""
+    stage = ctx.stage(instruction)
+    if stage is not None:
+        image = root_image(stage).lower().split("@", 1)[0]
+        name = image.rsplit(":", 1)[0] if ":" in image.rsplit("/", 1)[-1] else image
+        if name.rsplit("/", 1)[-1] in _NO_GEM_DOCS_IMAGES:
+            return True
+        current: Stage | None = stage
+        while current is not None:
+            for candidate in current.instructions:
+                target = candidate.effective
+                if target.keyword in ("COPY", "ADD") and any(
+                    "gemrc" in word.value for word in target.words
+                ):
+                    return True
+            current = current.parent
+    runs = [*earlier_runs(ctx, instruction)]
+    scanned = [command for run in runs for command in ctx.commands(run)]
+    return any(_mentions_gemrc(command) for command in [*scanned, *commands])
+
+
+def _mentions_gemrc(command: SimpleCommand) -> bool:
+    if any("gemrc" in redirect.target for redirect in command.redirects):
+        return True
+    return any("gemrc" in value for value in command.arg_values)
