@@ -1,0 +1,303 @@
+"""DF106: the final stage builds its artefact with a toolchain that then ships in the image."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from dfopt.rules_api import (
+    Context,
+    Fix,
+    FixAvailability,
+    Form,
+    Instruction,
+    Rule,
+    Severity,
+    SimpleCommand,
+    Stage,
+    Violation,
+)
+
+from . import _multistage as multistage
+from . import _toolchains as tc
+from ._commands import command_span
+
+_WHAT = {
+    tc.GO: "the Go toolchain",
+    tc.RUST: "the Rust toolchain",
+    tc.JAVA: "a JDK and build tool",
+    tc.NODE: "Node.js and the front-end build tooling",
+    tc.NATIVE: "compilers and development headers",
+}
+_RUNTIME_TOOLS = frozenset(
+    {"go", "cargo", "rustc", "mvn", "mvnw", "gradle", "gradlew", "gcc", "make", "javac"}
+)
+"""Programs whose use at run time means the toolchain is needed there."""
+_NODE_RUNNERS = frozenset({"node", "npm", "yarn", "pnpm", "nodemon", "ts-node"})
+
+
+@dataclass
+class Evidence:
+    """The toolchains of the final stage and where they come from."""
+
+    image: str | None = None
+    """The toolchain the base image ships."""
+    installs: dict[str, list[tuple[Instruction, tc.Install, list[str]]]] = field(
+        default_factory=dict
+    )
+    """Toolchain -> the installs (RUN, command, toolchain packages) that bring it."""
+
+    def has(self, toolchain: str, before: Instruction, order: dict[int, int]) -> bool:
+        if self.image == toolchain:
+            return True
+        names: set[str] = set()
+        for run, _install, packages in self.installs.get(toolchain, []):
+            if order[id(run)] <= order[id(before)]:
+                names.update(packages)
+        if toolchain == tc.NATIVE:
+            # Headers alone build nothing: a compiler must be there too.
+            return not names.isdisjoint(tc.COMPILERS)
+        return bool(names)
+
+    def describe(self, toolchain: str, base: str) -> str:
+        if self.image == toolchain:
+            return f"the `{base}` base image"
+        packages: list[str] = []
+        for _run, _install, names in self.installs.get(toolchain, []):
+            packages.extend(name for name in names if name not in packages)
+        shown = ", ".join(f"`{name}`" for name in packages[:3])
+        more = len(packages) - 3
+        return shown + (f" and {more} more" if more > 0 else "")
+
+
+class ToolchainInFinalImage(Rule):
+    """## What it does
+    Flags a final stage that builds its artefact with a toolchain which then ships in
+    the image. Two things must be there: a toolchain, from the base image (`golang`,
+    `rust`, `maven`, `gradle`, a JDK image such as `eclipse-temurin:*-jdk` or
+    `openjdk:*-jdk`, `node` for a front-end build) or installed by `apk`, `apt-get`,
+    `yum`, `dnf`, `microdnf` or `zypper` (`go`/`golang`, `cargo`/`rust`, `maven`,
+    `gradle`, `openjdk-*-jdk`, `default-jdk`, `gcc`, `g++`, `clang`, `make`,
+    `build-essential`, `build-base`, `-dev`/`-devel` packages, `nodejs`/`npm`); and a
+    step that builds with it: `go build`, `cargo build --release`,
+    `mvn package`/`install`/`verify`, `gradle build`/`bootJar`/`assemble`/`jar`/
+    `shadowJar`, `npm`/`yarn`/`pnpm run build` for a static front-end (served with
+    `serve`, `http-server` or nginx, or built by `react-scripts`, `vite` or
+    `vue-cli-service` and not run with Node), or, once a C compiler is installed,
+    `pip wheel`, `python -m build` and `pip install` of requirement files or of the
+    project itself (`pip install` of named tools alone is not taken for an application
+    build). The finding is at the build command; its message names the toolchain and the
+    artefact.
+
+    Toolchain packages removed again in the `RUN` that installed them
+    (`apk add --virtual .build-deps ... && apk del .build-deps`) do not count. Earlier
+    stages are not checked (building there is what they are for), nor a final stage
+    built `FROM` another stage.
+
+    ## Why is this bad?
+    The compiler, the build tool, their caches and the sources stay in the image although
+    the program needs none of them to run. The image is often ten times larger than it
+    has to be, takes longer to pull and start, and ships a compiler and package tooling
+    an attacker can use. A multi-stage build compiles in one stage and copies only the
+    result into a small runtime image.
+
+    ## Fix safety
+    Unsafe, and offered only for the recognised patterns whose artefact dfopt can locate
+    and that the container starts: `go build -o PATH` (the `CMD`/`ENTRYPOINT` runs that
+    path); `cargo build --release`, the binary named by `--bin` or by `Cargo.toml` in the
+    build context; Maven's `target/*.jar` and Gradle's `build/libs/*.jar` started with
+    `java -jar` from that folder; a front-end build folder that `serve` or
+    `http-server` is given (when the build context has a `package.json`, it must be the
+    folder its bundler writes: `build/` for `react-scripts`, `dist/` for `vite` and
+    `vue-cli-service`, or the `--outDir` given). The stage becomes a build stage
+    (`AS build`, or `builder` and so on when that name is taken; a named final stage
+    gives its name to the new final stage, so `--target` still picks the runtime image),
+    and a new final stage is added at the end of the file with:
+
+    - a runtime base: the same base when the toolchain was installed on a plain image;
+      for a `golang` or `rust` image the matching `alpine:<release>` (`-alpineX.Y` tags,
+      else `alpine:3.20`) or `debian:<codename>-slim` (`ubuntu:<codename>` for Ubuntu
+      codenames; `debian:bookworm-slim` when the tag names none), or
+      `gcr.io/distroless/static-debian12` for a `CGO_ENABLED=0 go build` with nothing
+      to run in the final stage; `eclipse-temurin:<version>-jre` (`-jre-alpine` for an
+      Alpine image) for Java, the version read from the image tag or the JDK package;
+      the same `node` image for a front-end, with `npm install -g serve` (or
+      `http-server`) when no moved `RUN` installs it;
+    - the `ENV`, `WORKDIR`, `USER`, `SHELL` and (when used) `ARG` instructions from before
+      the build, which also stay in the build stage, and the runtime settings (`EXPOSE`,
+      `LABEL`, `HEALTHCHECK`, `STOPSIGNAL`, `VOLUME`, `CMD`, `ENTRYPOINT`, `MAINTAINER`,
+      `ONBUILD`), moved out of the build stage, all in their original order;
+    - a `RUN` that installs again the packages installed next to the toolchain
+      (`apk add --no-cache`, or `apt-get install --no-install-recommends` with its list
+      cleanup), leaving out toolchain packages and fetch-only tools such as `git`;
+      a `RUN` from before the build that only installs run-time packages or creates users
+      is repeated;
+    - every instruction after the build that installs packages, creates users or
+      directories, copies files from the context or sets runtime configuration, moved with
+      the comments right above it; a `RUN` that goes on after the build command with such
+      work is split there (the comments inside it move along);
+    - `COPY --from=build <artefact> <same path>`, after the package installs that follow
+      the build, so the `CMD` finds the artefact where it was.
+
+    The fix keeps the file's escape character and line endings and writes no heredocs
+    and no `COPY --link`. Behaviour can change: files the program reads at run time from
+    the copied sources (templates, static assets, configuration) are not in the new final
+    stage; commands before the build that dfopt does not recognise stay in the build
+    stage; a runtime base with an older C library than the toolchain image may not run a
+    dynamically linked binary. Display only when the container starts something else
+    than the artefact (a script, `go run`, `mvn spring-boot:run`, `npm start`,
+    `java -cp`), when a `RUN` after the build mixes build and run-time work or runs
+    commands dfopt does not know, when the artefact path, the working directory or the
+    Java version is unknown, when the stage uses heredocs, and for the Python and C
+    patterns.
+    """
+
+    code = "DF106"
+    name = "toolchain-in-final-image"
+    summary = "The final image keeps the toolchain that built its artefact"
+    severity = Severity.WARNING
+    targets = frozenset()
+    include_onbuild = False
+    fix_availability = FixAvailability.SOMETIMES
+    fix_class = "unsafe"
+    bad = (
+        "FROM golang:1.23-alpine3.20\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN go build -o /usr/local/bin/app .\n"
+        "EXPOSE 8080\n"
+        'CMD ["/usr/local/bin/app"]\n'
+    )
+    good = (
+        "FROM golang:1.23-alpine3.20 AS build\n"
+        "WORKDIR /src\n"
+        "COPY . .\n"
+        "RUN go build -o /usr/local/bin/app .\n"
+        "\n"
+        "FROM alpine:3.20\n"
+        "WORKDIR /src\n"
+        "COPY --from=build /usr/local/bin/app /usr/local/bin/app\n"
+        "EXPOSE 8080\n"
+        'CMD ["/usr/local/bin/app"]\n'
+    )
+
+    def finish(self, ctx: Context) -> Iterator[Violation]:
+        stage = ctx.semantics.final_stage
+        if stage is None or stage.from_instruction is None or stage.parent is not None:
+            return
+        found = self._find(stage, ctx)
+        if found is None:
+            return
+        build = found.build
+        evidence = self._evidence(stage, ctx)
+        toolchain = evidence.describe(found.toolchain, stage.base)
+        artefact = self._artefact_text(found)
+        message = (
+            f"`{build.label}` builds {artefact} with {_WHAT[found.toolchain]} "
+            f"({toolchain}) that the final image keeps; build in an earlier stage "
+            "and copy only the result"
+        )
+        plan = multistage.plan(stage, found, ctx)
+        if plan is not None:
+            fix = Fix.unsafe("Build in a separate stage and copy only the artefact", plan)
+        else:
+            fix = Fix.display_only(
+                "Build in a separate stage and copy only the artefact into the final stage"
+            )
+        yield self.violation(command_span(build.command), message, fix)
+
+    @staticmethod
+    def _artefact_text(found: tc.Found) -> str:
+        build = found.build
+        if build.toolchain == tc.NODE:
+            return "a static front-end"
+        if build.label == "pip install":
+            return "Python packages"
+        if build.artefact is None:
+            return "its artefact"
+        path = tc.resolve(build.artefact, found.cwd) or build.artefact
+        return f"`{path}`"
+
+    # -- detection ------------------------------------------------------------------------
+
+    def _evidence(self, stage: Stage, ctx: Context) -> Evidence:
+        key = ("DF106-evidence", id(stage))
+        cached = ctx.memo.get(key)
+        if isinstance(cached, Evidence):
+            return cached
+        evidence = Evidence(image=tc.image_toolchain(stage.base))
+        for run in stage.instructions:
+            if run.keyword != "RUN":
+                continue
+            commands = ctx.commands(run)
+            removed: set[str] = set()
+            for command in commands:
+                dropped = tc.removed_packages(command)
+                if dropped is not None:
+                    removed |= dropped
+            for command in commands:
+                install = tc.install_of(command)
+                if install is None:
+                    continue
+                if install.virtual is not None and install.virtual in removed:
+                    continue
+                by_toolchain: dict[str, list[str]] = {}
+                for word in install.packages:
+                    toolchain = tc.toolchain_of(word.value)
+                    name = tc.package_name(word.value)
+                    if toolchain is not None and name not in removed:
+                        by_toolchain.setdefault(toolchain, []).append(name)
+                for toolchain, names in by_toolchain.items():
+                    evidence.installs.setdefault(toolchain, []).append((run, install, names))
+        ctx.memo[key] = evidence
+        return evidence
+
+    def _find(self, stage: Stage, ctx: Context) -> tc.Found | None:
+        evidence = self._evidence(stage, ctx)
+        order = {id(item): index for index, item in enumerate(stage.instructions)}
+        for run in stage.instructions:
+            if run.keyword != "RUN":
+                continue
+            for command, cwd in _with_cwd(run, ctx):
+                build = tc.build_of(command, ctx, cwd)
+                if build is None:
+                    continue
+                toolchain = build.toolchain
+                if not evidence.has(toolchain, run, order):
+                    continue
+                if toolchain == tc.NODE and not self._static_front_end(stage, ctx):
+                    continue
+                return tc.Found(build, run, cwd, toolchain)
+        return None
+
+    @staticmethod
+    def _static_front_end(stage: Stage, ctx: Context) -> bool:
+        """The stage serves its front-end build as static files (not with Node)."""
+        runs_node = False
+        for words in multistage.runtime_commands(stage, ctx):
+            if not words:
+                continue
+            if tc.served_folder(words) is not None:
+                return True
+            program = words[0].rsplit("/", 1)[-1]
+            if program == "nginx":
+                return True
+            if program in _NODE_RUNNERS or program == "npx":
+                runs_node = True
+        return not runs_node and tc.front_end_tool(ctx)
+
+
+def _with_cwd(run: Instruction, ctx: Context) -> Iterator[tuple[SimpleCommand, str | None]]:
+    """The commands of a RUN with the working directory each runs in (`cd` followed)."""
+    cwd = ctx.state(run).workdir
+    if run.form is not Form.SHELL:
+        return
+    for command in ctx.commands(run):
+        if command.command == "cd":
+            targets = [arg for arg in command.args if not arg.value.startswith("-")]
+            if command.depth or command.in_pipeline or len(targets) != 1 or not targets[0].literal:
+                cwd = None
+            else:
+                cwd = tc.resolve(targets[0].value, cwd)
+            continue
+        yield command, cwd
