@@ -8,8 +8,9 @@ final stage gets the runtime settings, the run-time packages and the artefact.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dfopt.rules_api import (
     Comment,
@@ -67,6 +68,10 @@ class Piece:
     """Metadata the artefact COPY may be placed after."""
     args: tuple[str, ...] = ()
     """For a repeated ARG: the names it declares (dropped when nothing uses them)."""
+    source: bool = False
+    """A repeated COPY of application files: the artefact COPY goes before it."""
+    carry: bool = False
+    """The RUN that installs the carried-over packages again."""
 
 
 @dataclass
@@ -81,6 +86,13 @@ class Plan:
     cut: Edit | None = None
     jdk: str | None = None
     """The Java version of a JDK package the build stage installs."""
+    python_base: str | None = None
+    """For the Python conversion: the base image, whose toolchain packages are mapped to
+    their run-time libraries (see :func:`_toolchains.runtime_packages`)."""
+    unmapped: list[str] = field(default_factory=list)
+    """-dev packages with no known run-time library."""
+    repeated: set[int] = field(default_factory=set)
+    """ids of RUNs before the build that are repeated in the final stage."""
 
 
 def runtime_commands(stage: Stage, ctx: Context) -> Iterator[list[str]]:
@@ -394,11 +406,22 @@ def _collect(commands: list[SimpleCommand], result: Plan) -> None:
         for word in install.packages:
             name = tc.package_name(word.value)
             result.jdk = result.jdk or tc.jdk_version(word.value)
-            if tc.toolchain_of(word.value) or tc.is_build_only(word.value) or name in removed:
+            if name in removed:
+                continue
+            wanted = [word.value]
+            if tc.toolchain_of(word.value):
+                if result.python_base is None:
+                    continue
+                mapped = tc.runtime_packages(install.manager, word.value, result.python_base)
+                if mapped is None:
+                    if name not in result.unmapped:
+                        result.unmapped.append(name)
+                    continue
+                wanted = mapped
+            elif tc.is_build_only(word.value):
                 continue
             packages = result.carry.setdefault(install.manager, [])
-            if word.value not in packages:
-                packages.append(word.value)
+            packages.extend(package for package in wanted if package not in packages)
 
 
 # -- the runtime stage ---------------------------------------------------------------------
@@ -448,7 +471,7 @@ def _carry(result: Plan, base: str, ctx: Context, from_instruction: Instruction)
             )
         else:
             return False
-        result.pre.append(Piece(_line(ctx, from_instruction, line), install=True))
+        result.pre.append(Piece(_line(ctx, from_instruction, line), install=True, carry=True))
     return True
 
 
@@ -523,7 +546,16 @@ def _edits(
             position = index + 1
         elif not piece.quiet:
             break
-    pieces = [*result.pre, *post[:position], Piece(copy_line), *post[position:]]
+    first_source = next((i for i, piece in enumerate(result.pre) if piece.source), None)
+    if first_source is None:
+        pieces = [*result.pre, *post[:position], Piece(copy_line), *post[position:]]
+    else:
+        # Application files copied before the build come after the artefact, so the
+        # packages installed again and the artefact are cached below them.
+        head = [piece for piece in result.pre[:first_source] if not piece.carry]
+        carried = [piece for piece in result.pre if piece.carry]
+        tail = [piece for piece in result.pre[first_source:] if not piece.carry]
+        pieces = [*head, *carried, Piece(copy_line), *tail, *post]
     used = "".join(piece.text for piece in pieces if not piece.args)
     kept = [piece for piece in pieces if not piece.args or tc.references(used, piece.args)]
     stage_text = f"{keyword} {flags}{base}{final_name}{newline}" + "".join(
@@ -571,3 +603,188 @@ def _deletions(stage: Stage, moved: list[Instruction], ctx: Context) -> list[Spa
         else:
             spans.append(span)
     return spans
+
+
+# -- Python packages -----------------------------------------------------------------------
+
+_PIP_ENVIRONMENT = frozenset(
+    {
+        "PIP_USER",
+        "PIP_TARGET",
+        "PIP_PREFIX",
+        "PIP_ROOT",
+        "PIP_EDITABLE",
+        "PIP_SRC",
+        "PIP_REQUIRE_VIRTUALENV",
+        "VIRTUAL_ENV",
+        "PYTHONUSERBASE",
+        "CONDA_PREFIX",
+    }
+)
+"""Settings that make pip install somewhere else than the interpreter's prefix."""
+_BUILDER_COMMANDS = frozenset({"cd", "set", "rm", "true", ":"})
+"""Commands that may stay in the build stage of the Python conversion besides pip,
+package installs and removals, and cache cleanups."""
+_REQUIREMENT_FILE = re.compile(
+    r"^(?:[^/]*requirements[^/]*|constraints[^/]*\.txt|setup\.py|setup\.cfg|pyproject\.toml"
+    r"|Pipfile|Pipfile\.lock|poetry\.lock)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class PythonPlan:
+    """The edits of the Python conversion, or None with why it is not offered."""
+
+    edits: list[Edit] | None
+    unmapped: list[str] = field(default_factory=list)
+    """-dev packages with no known run-time library (the fix is display only)."""
+
+
+def python_plan(stage: Stage, found: tc.Found, ctx: Context) -> PythonPlan:
+    """The multi-stage conversion of a ``pip install`` on the official ``python`` image.
+
+    The stage becomes the build stage, where every ``pip install`` (but upgrades of pip,
+    setuptools and wheel) gets ``--prefix=/install``; the new final stage starts from the
+    same image, installs the run-time libraries of the ``-dev`` packages, copies
+    ``/install`` to ``/usr/local`` and then the application files.
+    """
+    items = stage.instructions
+    from_instruction = stage.from_instruction
+    if from_instruction is None or any(item.heredocs for item in items):
+        return PythonPlan(None)
+    if any(item.trigger is not None and item.trigger.heredocs for item in items):
+        return PythonPlan(None)
+    if _check_runtime(stage, found, ctx) is False:
+        return PythonPlan(None)
+    index = next(i for i, item in enumerate(items) if item is found.run)
+    if any(item.keyword == "USER" for item in items[:index]):
+        return PythonPlan(None)
+    if not _PIP_ENVIRONMENT.isdisjoint(ctx.state(found.run).variables):
+        return PythonPlan(None)
+    result = Plan(python_base=stage.base)
+    if not _python_before(items[1:index], result, ctx):
+        return PythonPlan(None, result.unmapped)
+    if not _build_run(found, result, ctx) or not _after(items[index + 1 :], result, ctx):
+        return PythonPlan(None, result.unmapped)
+    moved = {id(item) for item in result.moved}
+    for item in items[index + 1 :]:
+        if item.keyword == "RUN" and id(item) not in moved:
+            # Installs that stay in the build stage after the build (more -dev packages
+            # for a later pip install) need their run-time libraries too.
+            _collect(list(ctx.commands(item)), result)
+    if result.unmapped:
+        return PythonPlan(None, result.unmapped)
+    prefixes = _prefix_edits(stage, found, result, ctx)
+    if prefixes is None or not _builder_order(items[index + 1 :], result):
+        return PythonPlan(None)
+    base = stage.base_raw
+    if not _carry(result, base, ctx, from_instruction):
+        return PythonPlan(None)
+    prefix = tc.PIP_PREFIX
+    edits = _edits(stage, result, base, prefix, "/usr/local", ctx)
+    if edits is None:
+        return PythonPlan(None)
+    return PythonPlan([*edits, *prefixes])
+
+
+def _python_before(items: list[Instruction], result: Plan, ctx: Context) -> bool:
+    """Sort the instructions before the build; False when one cannot be placed."""
+    for item in items:
+        keyword = item.keyword
+        if keyword in DUPLICATED:
+            result.pre.append(_piece(item, ctx, comments=False))
+        elif keyword in MOVED:
+            result.pre.append(_piece(item, ctx, comments=True))
+            result.moved.append(item)
+        elif keyword in ("COPY", "ADD"):
+            # The install may read it, so it stays; application files are copied again.
+            if not _requirements_only(item):
+                result.pre.append(replace(_piece(item, ctx, comments=False), source=True))
+        elif keyword == "RUN":
+            if item.form is not Form.SHELL:
+                return False
+            script = ctx.shell(item)
+            commands = list(ctx.commands(item))
+            if script is None or script.has_errors or not commands:
+                return False
+            kinds = set(tc.kinds(commands))
+            if kinds <= _INSTALL_KINDS and tc.RUNTIME in kinds:
+                if any(command.command in _NODE_RUNNERS for command in commands):
+                    return False
+                piece = _piece(item, ctx, comments=False, install=_installs(commands))
+                result.pre.append(piece)
+                result.repeated.add(id(item))
+                result.runs_moved = True
+            else:
+                _collect(commands, result)
+        else:
+            return False
+    return True
+
+
+def _requirements_only(item: Instruction) -> bool:
+    """A COPY/ADD from the context of requirement files or project metadata only."""
+    if any(flag.name == "from" for flag in item.flags):
+        return False
+    if item.form is Form.EXEC:
+        words = [word.value for word in item.exec_args]
+    else:
+        words = [word.value for word in item.words]
+    sources = words[:-1]
+    if not sources:
+        return False
+    for source in sources:
+        name = posixpath.basename(source.rstrip("/"))
+        if "://" in source or not _REQUIREMENT_FILE.match(name):
+            return False
+    return True
+
+
+def _builder_command(command: SimpleCommand) -> bool:
+    """A command the Python conversion may leave in the build stage."""
+    if not command.reliable:
+        return False
+    if tc.pip_install(command) is not None:
+        return True
+    if tc.install_of(command) is not None or tc.removed_packages(command) is not None:
+        return True
+    return tc.classify(command) == tc.NEUTRAL or command.command in _BUILDER_COMMANDS
+
+
+def _prefix_edits(stage: Stage, found: tc.Found, result: Plan, ctx: Context) -> list[Edit] | None:
+    """``--prefix=/install`` for every pip install that stays in the build stage; None when
+    a command there installs Python packages another way or does other work."""
+    moved = {id(item) for item in result.moved}
+    cut = result.cut.span.start if result.cut is not None else None
+    edits: list[Edit] = []
+    for item in stage.instructions:
+        if item.keyword != "RUN" or id(item) in moved or id(item) in result.repeated:
+            continue
+        if item.form is not Form.SHELL:
+            return None
+        for command in ctx.commands(item):
+            if item is found.run and cut is not None and command.span.start >= cut:
+                continue
+            if not _builder_command(command):
+                return None
+            install = tc.pip_install(command)
+            if install is None or install.tooling_only:
+                continue
+            if install.elsewhere or not install.verb.literal:
+                return None
+            edits.append(Edit.insert(install.verb.span.end, f" --prefix={tc.PIP_PREFIX}"))
+    return edits
+
+
+def _builder_order(items: list[Instruction], result: Plan) -> bool:
+    """No RUN stays in the build stage after a COPY that moved to the final stage (it
+    might read the files)."""
+    moved = {id(item) for item in result.moved}
+    copied = False
+    for item in items:
+        if item.keyword in ("COPY", "ADD") and id(item) in moved:
+            copied = True
+        elif item.keyword == "RUN" and id(item) not in moved and copied:
+            return False
+    return True

@@ -283,6 +283,8 @@ class Build:
     directory: bool = False
     """The artefact is a directory (a front-end build folder, a wheel directory)."""
     static: bool = False
+    named: bool = False
+    """A ``pip install`` of named packages only (no requirement file, no project)."""
 
 
 @dataclass(frozen=True)
@@ -368,8 +370,13 @@ def _python_build(command: SimpleCommand, name: str, values: list[str]) -> Build
     if subcommand == "wheel":
         wheels = _option(values, "-w", "--wheel-dir")
         return Build(NATIVE, "pip wheel", command, wheels or ".", directory=True)
-    if subcommand == "install" and _installs_project(values):
+    if subcommand != "install":
+        return None
+    if _installs_project(values):
         return Build(NATIVE, "pip install", command, None)
+    install = pip_install(command)
+    if install is not None and install.targets and not install.tools_only:
+        return Build(NATIVE, "pip install", command, None, named=True)
     return None
 
 
@@ -595,3 +602,285 @@ def references(text: str, names: Mapping[str, object] | Iterable[str]) -> set[st
     return {
         name for name in names if re.search(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])", text)
     }
+
+
+# -- Python: pip installs and the run-time libraries of -dev packages --------------------
+
+PIP_PREFIX = "/install"
+"""Where the build stage of the Python conversion installs packages (``pip --prefix``)."""
+
+_PIP_VALUE_OPTIONS = frozenset(
+    {
+        "-r",
+        "--requirement",
+        "-c",
+        "--constraint",
+        "-e",
+        "--editable",
+        "-t",
+        "--target",
+        "--prefix",
+        "--root",
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "-f",
+        "--find-links",
+        "--trusted-host",
+        "--src",
+        "--upgrade-strategy",
+        "--install-option",
+        "--global-option",
+        "-C",
+        "--config-settings",
+        "--platform",
+        "--python-version",
+        "--implementation",
+        "--abi",
+        "--progress-bar",
+        "--log",
+        "--log-file",
+        "--proxy",
+        "--retries",
+        "--timeout",
+        "--exists-action",
+        "--cert",
+        "--client-cert",
+        "--cache-dir",
+        "--no-binary",
+        "--only-binary",
+        "--report",
+        "--root-user-action",
+        "--keyring-provider",
+        "--python",
+        "--use-feature",
+        "--use-deprecated",
+        "--build",
+        "-b",
+    }
+)
+"""pip options (global or of ``install``) that take the next word as their value."""
+_PIP_ELSEWHERE = frozenset(
+    {"--user", "-t", "--target", "--prefix", "--root", "--home", "-e", "--editable", "--src"}
+)
+"""Options that send the install somewhere else than the interpreter's prefix."""
+_PIP_TOOLING = frozenset({"pip", "setuptools", "wheel"})
+_PYTHON_TOOLS = _PIP_TOOLING | frozenset(
+    {"pipenv", "poetry", "uv", "pdm", "hatch", "virtualenv", "pip-tools", "tox", "nox"}
+)
+"""Packaging tools: installing them builds no application by itself."""
+
+
+@dataclass(frozen=True)
+class PipInstall:
+    """A ``pip install`` (``pip3``, ``python -m pip``) command."""
+
+    command: SimpleCommand
+    verb: ShellWord
+    """The ``install`` word (the conversion adds ``--prefix`` right after it)."""
+    options: tuple[str, ...]
+    """Option words, with the value of those that take one (``-r`` ``FILE`` ...)."""
+    requirements: tuple[str, ...]
+    """The ``-r``/``--requirement`` files."""
+    targets: tuple[str, ...]
+    """Package specifiers and paths."""
+
+    @property
+    def project(self) -> bool:
+        """Installs a local project (``.``, ``./path``, ``/path``, ``.[extra]``)."""
+        return any(target.startswith((".", "/")) for target in self.targets)
+
+    @property
+    def tooling_only(self) -> bool:
+        """Only upgrades pip, setuptools or wheel: no application package."""
+        if self.requirements or not self.targets or self.project:
+            return False
+        return all(_requirement_name(target) in _PIP_TOOLING for target in self.targets)
+
+    @property
+    def tools_only(self) -> bool:
+        """Only installs packaging tools (pip, pipenv, poetry ...)."""
+        if self.requirements or not self.targets or self.project:
+            return False
+        return all(_requirement_name(target) in _PYTHON_TOOLS for target in self.targets)
+
+    @property
+    def elsewhere(self) -> bool:
+        """Installs into the user site, a target folder, another prefix or in editable
+        mode (then the packages are not where ``--prefix`` would put them)."""
+        for option in self.options:
+            name = option.split("=", 1)[0]
+            if name in _PIP_ELSEWHERE or re.fullmatch(r"-[a-zA-Z]*[te][a-zA-Z]*", name):
+                return True
+        return False
+
+
+def _requirement_name(spec: str) -> str:
+    return re.split(r"[\[<>=!~;@ ]", spec, maxsplit=1)[0].strip().lower().replace("_", "-")
+
+
+def pip_install(command: SimpleCommand) -> PipInstall | None:
+    """The ``pip install`` that ``command`` runs, or None."""
+    name = command.command or ""
+    args = list(command.args)
+    if name.startswith("python") and [arg.value for arg in args[:2]] == ["-m", "pip"]:
+        args = args[2:]
+    elif not re.fullmatch(r"pip[0-9.]*", name):
+        return None
+    options: list[str] = []
+    verb: ShellWord | None = None
+    requirements: list[str] = []
+    targets: list[str] = []
+    index = 0
+    while index < len(args):
+        word = args[index]
+        value = word.value
+        if value.startswith("-") and value != "-":
+            options.append(value)
+            takes_value = value in _PIP_VALUE_OPTIONS
+            if takes_value and index + 1 < len(args):
+                options.append(args[index + 1].value)
+                if value in ("-r", "--requirement") and verb is not None:
+                    requirements.append(args[index + 1].value)
+                index += 2
+                continue
+            if value.startswith("--requirement="):
+                requirements.append(value.split("=", 1)[1])
+            elif value.startswith("-r") and len(value) > 2 and not value.startswith("--"):
+                requirements.append(value[2:])
+            index += 1
+            continue
+        if verb is None:
+            if value != "install":
+                return None
+            verb = word
+        else:
+            targets.append(value)
+        index += 1
+    if verb is None:
+        return None
+    return PipInstall(command, verb, tuple(options), tuple(requirements), tuple(targets))
+
+
+def official_python(reference: str) -> bool:
+    """``reference`` is the official ``python`` image (Python built into /usr/local)."""
+    repository = reference.split("@", 1)[0].rsplit(":", 1)[0] if ":" in reference else reference
+    repository = repository.split("@", 1)[0].lower()
+    for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
+        repository = repository.removeprefix(prefix)
+    return repository in ("python", "library/python")
+
+
+_SHIPPED = "shipped"
+"""The python image already holds the library: its interpreter links it."""
+_APT_RUNTIME: dict[str, str | dict[str, str]] = {
+    "libpq-dev": "libpq5",
+    "default-libmysqlclient-dev": "libmariadb3",
+    "libmariadb-dev": "libmariadb3",
+    "libmariadb-dev-compat": "libmariadb3",
+    "libxml2-dev": "libxml2",
+    "libxslt1-dev": "libxslt1.1",
+    "libxslt-dev": "libxslt1.1",
+    "libjpeg-dev": "libjpeg62-turbo",
+    "libjpeg62-turbo-dev": "libjpeg62-turbo",
+    "libpng-dev": {"trixie": "libpng16-16t64", "": "libpng16-16"},
+    "libyaml-dev": "libyaml-0-2",
+    "libgeos-dev": {"trixie": "libgeos-c1t64", "": "libgeos-c1v5"},
+    "libfreetype6-dev": "libfreetype6",
+    "libfreetype-dev": "libfreetype6",
+    "libssl-dev": _SHIPPED,
+    "libffi-dev": _SHIPPED,
+    "zlib1g-dev": _SHIPPED,
+    "libsqlite3-dev": _SHIPPED,
+    "libbz2-dev": _SHIPPED,
+    "liblzma-dev": _SHIPPED,
+}
+"""Debian ``-dev`` package -> its run-time library (per release where the name changed)."""
+_APK_RUNTIME: dict[str, str] = {
+    "postgresql-dev": "libpq",
+    "libpq-dev": "libpq",
+    "mariadb-dev": "mariadb-connector-c",
+    "mariadb-connector-c-dev": "mariadb-connector-c",
+    "libxml2-dev": "libxml2",
+    "libxslt-dev": "libxslt",
+    "jpeg-dev": "libjpeg-turbo",
+    "libjpeg-turbo-dev": "libjpeg-turbo",
+    "libpng-dev": "libpng",
+    "freetype-dev": "freetype",
+    "yaml-dev": "yaml",
+    "geos-dev": "geos",
+    "openssl-dev": _SHIPPED,
+    "libffi-dev": _SHIPPED,
+    "zlib-dev": _SHIPPED,
+    "sqlite-dev": _SHIPPED,
+    "bzip2-dev": _SHIPPED,
+    "xz-dev": _SHIPPED,
+}
+"""Alpine ``-dev`` package -> its run-time library."""
+_HEADERS_ONLY = re.compile(
+    r"^(?:python[0-9.]*-dev|libpython[0-9.]*-dev|musl-dev|libc-dev|libc6-dev|linux-headers"
+    r"|linux-libc-dev)$"
+)
+_OLD_DEBIAN = ("stretch", "jessie", "wheezy")
+_RENAMED_SINCE_STRETCH = frozenset(
+    {"default-libmysqlclient-dev", "libmariadb-dev", "libmariadb-dev-compat"}
+)
+"""Their run-time library was ``libmariadbclient18`` on stretch, ``libmariadb3`` since."""
+
+
+def _maybe_stretch(tag: str) -> bool:
+    """The tag names no Debian release and its Python version had images on stretch
+    (before 3.8), so the release the tag stood for is not known."""
+    if any(codename in tag for codename in _CODENAMES):
+        return False
+    match = re.match(r"(\d+)(?:\.(\d+))?", tag)
+    if match is None:
+        return False
+    major, minor = int(match.group(1)), int(match.group(2) or 99)
+    return major < 3 or (major == 3 and minor < 8)
+
+
+_APK_COMPILER_LIBRARIES = {
+    "gcc": "libgcc",
+    "g++": "libstdc++",
+    "build-base": "libstdc++",
+    "alpine-sdk": "libstdc++",
+    "clang": "libstdc++",
+}
+"""Alpine's base has no GCC run-time libraries, which compiled extensions may link
+(``libstdc++`` brings ``libgcc``); Debian's base always has them."""
+
+
+def runtime_packages(manager: str, package: str, base: str) -> list[str] | None:
+    """What the final stage of the Python conversion installs for a toolchain package.
+
+    ``[]`` for compilers, build tools and headers whose library the ``python`` image
+    already holds; the run-time library of a known ``-dev`` package; None when the
+    package is a ``-dev`` package dfopt knows no run-time library for (or the base is a
+    Debian release older than buster, whose library names differ).
+    """
+    name = package_name(package).lower()
+    if manager == "apk" and name in _APK_COMPILER_LIBRARIES:
+        return [_APK_COMPILER_LIBRARIES[name]]
+    if not name.endswith(("-dev", "-devel")) or _HEADERS_ONLY.match(name):
+        return []
+    found: str | None
+    if manager == "apk":
+        found = _APK_RUNTIME.get(name)
+    elif manager == "apt":
+        tag = image(base).tag
+        if any(old in tag for old in _OLD_DEBIAN):
+            return None
+        if name in _RENAMED_SINCE_STRETCH and _maybe_stretch(tag):
+            return None
+        entry = _APT_RUNTIME.get(name)
+        if isinstance(entry, dict):
+            release = next((codename for codename in entry if codename and codename in tag), "")
+            found = entry[release]
+        else:
+            found = entry
+    else:
+        return None
+    if found is None:
+        return None
+    return [] if found == _SHIPPED else [found]

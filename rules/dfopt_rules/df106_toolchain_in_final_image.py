@@ -85,9 +85,10 @@ class ToolchainInFinalImage(Rule):
     `serve`, `http-server` or nginx, or built by `react-scripts`, `vite` or
     `vue-cli-service` and not run with Node), or, once a C compiler is installed,
     `pip wheel`, `python -m build` and `pip install` of requirement files or of the
-    project itself (`pip install` of named tools alone is not taken for an application
-    build). The finding is at the build command; its message names the toolchain and the
-    artefact.
+    project itself (`pip install` of named packages only on the official `python`
+    image, elsewhere they are more often tools than an application, and never for
+    packaging tools alone: pip, setuptools, wheel, pipenv, poetry, uv ...). The finding
+    is at the build command; its message names the toolchain and the artefact.
 
     Toolchain packages removed again in the `RUN` that installed them
     (`apk add --virtual .build-deps ... && apk del .build-deps`) do not count. Earlier
@@ -148,8 +149,50 @@ class ToolchainInFinalImage(Rule):
     than the artefact (a script, `go run`, `mvn spring-boot:run`, `npm start`,
     `java -cp`), when a `RUN` after the build mixes build and run-time work or runs
     commands dfopt does not know, when the artefact path, the working directory or the
-    Java version is unknown, when the stage uses heredocs, and for the Python and C
-    patterns.
+    Java version is unknown, when the stage uses heredocs, for `pip wheel`,
+    `python -m build` and the C patterns, and for `pip install` on other images than
+    the official `python` one (Debian's `python3` installs to `dist-packages`).
+
+    **Python packages.** On the official `python` image (Python lives in `/usr/local`),
+    a `pip install -r FILE`, `pip install PACKAGES` or `pip install .` (also `pip3`,
+    `python -m pip`) is converted with one pattern:
+
+    - the stage becomes the build stage, and each `pip install` in it gets
+      `--prefix=/install` right after `install`, its other options kept (upgrades of
+      only pip, setuptools or wheel are left as they are);
+    - the new final stage starts `FROM` the same `python` image, with the settings and
+      the package installs described above, and installs with the same package manager
+      the run-time libraries of the `-dev` packages: `libpq-dev` -> `libpq5`,
+      `default-libmysqlclient-dev`/`libmariadb-dev` -> `libmariadb3`, `libxml2-dev` ->
+      `libxml2`, `libxslt1-dev` -> `libxslt1.1`, `libjpeg-dev`/`libjpeg62-turbo-dev` ->
+      `libjpeg62-turbo`, `libpng-dev` -> `libpng16-16`, `libyaml-dev` -> `libyaml-0-2`,
+      `libgeos-dev` -> `libgeos-c1v5`, `libfreetype6-dev` -> `libfreetype6` (the
+      `t64` names for a `trixie` tag); on Alpine `postgresql-dev`/`libpq-dev` ->
+      `libpq`, `mariadb-dev` -> `mariadb-connector-c`, `libxml2-dev` -> `libxml2`,
+      `libxslt-dev` -> `libxslt`, `jpeg-dev` -> `libjpeg-turbo`, `libpng-dev` ->
+      `libpng`, `freetype-dev` -> `freetype`, `yaml-dev` -> `yaml`, `geos-dev` ->
+      `geos`, and `libstdc++` (`libgcc` for `gcc` alone), which Alpine's base lacks.
+      Compilers, build tools, `python3-dev`, `musl-dev` and `linux-headers` need
+      nothing, nor the headers of libraries the `python` image links itself
+      (`libssl-dev`/`openssl-dev`, `libffi-dev`, `zlib1g-dev`/`zlib-dev`,
+      `libsqlite3-dev`, `libbz2-dev`, `liblzma-dev`);
+    - `COPY --from=build /install /usr/local`, then the application files: a
+      `COPY`/`ADD` before the install stays in the build stage (the install may read
+      it) and is repeated in the final stage unless it copies only requirement files or
+      project metadata (`requirements*.txt`, `setup.py`, `pyproject.toml` ...); the
+      `COPY`s after the install move there, with the instructions around them in order.
+
+    The fix stays display only when a `-dev` package has no known run-time package (the
+    message names it), for a Debian release before buster (or a tag naming none whose
+    Python version had stretch images, for the MariaDB client), when `USER` or a
+    `PIP_*`/`VIRTUAL_ENV` setting precedes the install, for `--user`, `--target`,
+    `--prefix`, `--root` and editable installs, and when a command that stays in the
+    build stage does other work than package installs, pip and cleanups (a
+    `manage.py collectstatic`, a `setup.py install`, a virtualenv). Behaviour can
+    change: a requirement the build stage already satisfies (pip, setuptools or wheel,
+    upgraded there) is not installed again under `/install`, so the final stage keeps
+    the image's version; a library that a `-dev` package pulled in indirectly is not
+    installed again.
     """
 
     code = "DF106"
@@ -197,6 +240,24 @@ class ToolchainInFinalImage(Rule):
             f"({toolchain}) that the final image keeps; build in an earlier stage "
             "and copy only the result"
         )
+        if build.label == "pip install" and tc.official_python(stage.base):
+            python = multistage.python_plan(stage, found, ctx)
+            if python.edits is not None:
+                title = "Install the packages in a build stage and copy them to the final stage"
+                fix = Fix.unsafe(title, python.edits)
+            elif python.unmapped:
+                names = ", ".join(f"`{name}`" for name in python.unmapped)
+                message += f"; no known run-time package for {names}, so no automatic fix"
+                fix = Fix.display_only(
+                    "Install the packages in a build stage and copy them to the final stage"
+                    f" (no known run-time package for {names})"
+                )
+            else:
+                fix = Fix.display_only(
+                    "Install the packages in a build stage and copy them to the final stage"
+                )
+            yield self.violation(command_span(build.command), message, fix)
+            return
         plan = multistage.plan(stage, found, ctx)
         if plan is not None:
             fix = Fix.unsafe("Build in a separate stage and copy only the artefact", plan)
@@ -255,12 +316,13 @@ class ToolchainInFinalImage(Rule):
     def _find(self, stage: Stage, ctx: Context) -> tc.Found | None:
         evidence = self._evidence(stage, ctx)
         order = {id(item): index for index, item in enumerate(stage.instructions)}
+        python = tc.official_python(stage.base)
         for run in stage.instructions:
             if run.keyword != "RUN":
                 continue
             for command, cwd in _with_cwd(run, ctx):
                 build = tc.build_of(command, ctx, cwd)
-                if build is None:
+                if build is None or (build.named and not python):
                     continue
                 toolchain = build.toolchain
                 if not evidence.has(toolchain, run, order):

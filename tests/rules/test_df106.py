@@ -143,3 +143,187 @@ def test_pip_install_of_named_tools_is_not_a_build() -> None:
         "RUN pip install cpplint\n"
     )
     assert lint(text, select=[RULE]).violations == []
+
+
+# -- Python packages ---------------------------------------------------------------------
+
+PYTHON_APT = (
+    "FROM python:3.12-slim\n"
+    "ENV PYTHONUNBUFFERED=1\n"
+    "WORKDIR /app\n"
+    "# psycopg2 and lxml build against these\n"
+    "RUN apt-get update \\\n"
+    "    && apt-get install -y --no-install-recommends gcc libpq-dev libxml2-dev curl \\\n"
+    "    && rm -rf /var/lib/apt/lists/*\n"
+    "COPY requirements.txt .\n"
+    "RUN pip install --no-cache-dir -r requirements.txt\n"
+    "COPY . .\n"
+    "RUN useradd --create-home app && chown -R app /app\n"
+    "USER app\n"
+    "EXPOSE 8000\n"
+    'CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app:app"]\n'
+)
+PYTHON_APK = (
+    "FROM python:3.12-alpine3.20\n"
+    "WORKDIR /app\n"
+    "COPY . .\n"
+    "RUN apk add --no-cache gcc musl-dev mariadb-dev libffi-dev \\\n"
+    "    && pip3 install --no-cache-dir -r requirements.txt\n"
+    'CMD ["python", "app.py"]\n'
+)
+
+
+def _final_stage(text: str) -> str:
+    stages = analyze(parse(text)).stages
+    return "".join(text[item.span.start : item.span.end] for item in stages[-1].instructions)
+
+
+@pytest.mark.parametrize("codes", [[RULE], None], ids=["DF106", "all rules"])
+@pytest.mark.parametrize("text", [PYTHON_APT, PYTHON_APK], ids=["apt", "apk"])
+def test_the_python_fix_passes_the_verify_checks(text: str, codes: list[str] | None) -> None:
+    from dfopt.config import DefaultSettings
+    from dfopt.engine.session import Overrides, Session
+    from dfopt.verify import verify_output
+
+    session = Session(DefaultSettings(), None, Overrides(select=codes, unsafe_fixes=True))
+    result = session.fix(text)
+    assert result.failure is None
+    assert RULE in {applied.code for applied in result.applied}
+    assert verify_output(text, result, session, None) is None
+    _parses(result.text)
+    assert [v.code for v in lint(result.text, select=[RULE]).violations] == []
+
+
+def test_the_python_final_stage_has_the_libraries_and_the_sources_but_no_compiler() -> None:
+    fixed = fix(PYTHON_APT, select=[RULE], unsafe=True).text
+    stages = analyze(parse(fixed)).stages
+    assert [stage.base for stage in stages] == ["python:3.12-slim", "python:3.12-slim"]
+    assert "RUN pip install --prefix=/install --no-cache-dir -r requirements.txt\n" in fixed
+    final = _final_stage(fixed)
+    assert "gcc" not in final and "-dev" not in final and "pip install" not in final
+    assert "--no-install-recommends libpq5 libxml2 curl &&" in final
+    # Packages, then the installed Python packages, then the sources and what uses them.
+    order = ["libpq5", "COPY --from=build /install /usr/local\n", "COPY . .\n", "useradd", "USER"]
+    positions = [final.index(part) for part in order]
+    assert positions == sorted(positions)
+    # The requirements file is only needed for the install.
+    assert "requirements.txt" not in final
+
+
+def test_application_files_copied_before_the_install_are_copied_again_after_it() -> None:
+    fixed = fix(PYTHON_APK, select=[RULE], unsafe=True).text
+    final = _final_stage(fixed)
+    assert final == (
+        "FROM python:3.12-alpine3.20\n"
+        "WORKDIR /app\n"
+        "RUN apk add --no-cache libgcc mariadb-connector-c\n"
+        "COPY --from=build /install /usr/local\n"
+        "COPY . .\n"
+        'CMD ["python", "app.py"]\n'
+    )
+    # The build stage keeps what the install reads.
+    assert fixed.startswith("FROM python:3.12-alpine3.20 AS build\nWORKDIR /app\nCOPY . .\n")
+
+
+def test_every_pip_install_of_the_stage_goes_to_the_prefix() -> None:
+    text = (
+        "FROM python:3.12-slim\n"
+        "RUN apt-get update && apt-get install -y build-essential libpq-dev\n"
+        "RUN pip install --upgrade pip setuptools\n"
+        "COPY requirements.txt .\n"
+        "RUN pip install -r requirements.txt\n"
+        "RUN python3 -m pip install gunicorn==22.0.0\n"
+        "COPY . .\n"
+        'CMD ["gunicorn", "app:app"]\n'
+    )
+    fixed = fix(text, select=[RULE], unsafe=True).text
+    assert "RUN pip install --upgrade pip setuptools\n" in fixed
+    assert "RUN pip install --prefix=/install -r requirements.txt\n" in fixed
+    assert "RUN python3 -m pip install --prefix=/install gunicorn==22.0.0\n" in fixed
+    assert "gunicorn==22.0.0" not in _final_stage(fixed)
+    _parses(fixed)
+
+
+def test_the_python_fix_keeps_crlf_line_endings() -> None:
+    text = PYTHON_APK.replace("\n", "\r\n")
+    fixed = fix(text, select=[RULE], unsafe=True).text
+    assert fixed == fix(PYTHON_APK, select=[RULE], unsafe=True).text.replace("\n", "\r\n")
+
+
+def test_the_trixie_names_of_the_t64_libraries() -> None:
+    text = (
+        "FROM python:3.13-slim-trixie\n"
+        "RUN apt-get update && apt-get install -y gcc libpng-dev libjpeg-dev\n"
+        "RUN pip install -r requirements.txt\n"
+    )
+    final = _final_stage(fix(text, select=[RULE], unsafe=True).text)
+    assert "--no-install-recommends libpng16-16t64 libjpeg62-turbo &&" in final
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # A user install, a target folder and an editable install are not under /install.
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN pip install --user -r requirements.txt\n",
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN pip install -t /deps -r requirements.txt\n",
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nCOPY . .\n"
+        "RUN pip install -e .\n",
+        # pip runs as another user, or is told to install elsewhere.
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\nUSER app\n"
+        "RUN pip install -r requirements.txt\n",
+        "FROM python:3.12-slim\nENV PIP_USER=1\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN pip install -r requirements.txt\n",
+        # A virtualenv, and work whose result would stay in the build stage.
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN python -m venv /venv && pip install -r requirements.txt\n",
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN pip install -r requirements.txt && python -m compileall /app\n",
+        # A RUN left in the build stage after sources that moved to the final stage.
+        "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y gcc\n"
+        "RUN pip install -r requirements.txt\nCOPY . .\nRUN pip install -r extra.txt\n",
+        # stretch: the MariaDB client library had another name.
+        "FROM python:3.6-slim\n"
+        "RUN apt-get update && apt-get install -y gcc default-libmysqlclient-dev\n"
+        "RUN pip install -r requirements.txt\n",
+    ],
+)
+def test_python_installs_the_fix_cannot_convert_are_display_only(text: str) -> None:
+    violations = lint(text, select=[RULE]).violations
+    assert len(violations) == 1 and violations[0].fix is not None
+    assert violations[0].fix.applicability is Applicability.DISPLAY_ONLY
+    assert fix(text, select=[RULE], unsafe=True).text == text
+
+
+def test_named_packages_are_a_build_only_on_the_python_image() -> None:
+    text = (
+        "FROM {base}\n"
+        "RUN apt-get update && apt-get install -y gcc libpq-dev python3-pip\n"
+        "RUN pip install psycopg2\n"
+    )
+    assert len(lint(text.format(base="python:3.12-slim"), select=[RULE]).violations) == 1
+    assert lint(text.format(base="debian:bookworm"), select=[RULE]).violations == []
+
+
+def test_dev_packages_installed_after_the_build_get_their_libraries_too() -> None:
+    text = (
+        "FROM python:3.12-slim\n"
+        "RUN apt-get update && apt-get install -y gcc libpq-dev\n"
+        "RUN pip install -r requirements.txt\n"
+        "RUN apt-get update && apt-get install -y libjpeg-dev && pip install pillow\n"
+        "COPY . .\n"
+    )
+    fixed = fix(text, select=[RULE], unsafe=True).text
+    assert "&& pip install --prefix=/install pillow\n" in fixed
+    assert "--no-install-recommends libpq5 libjpeg62-turbo &&" in _final_stage(fixed)
+
+
+@pytest.mark.parametrize("tools", ["--upgrade pip setuptools wheel", "pipenv", "poetry==1.8.3"])
+def test_installing_packaging_tools_is_no_build(tools: str) -> None:
+    text = (
+        "FROM python:3.12-slim\n"
+        "RUN apt-get update && apt-get install -y gcc\n"
+        f"RUN pip install {tools}\n"
+    )
+    assert lint(text, select=[RULE]).violations == []
