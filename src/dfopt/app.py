@@ -8,6 +8,7 @@ of ``check`` and ``fix`` are declared there too, in ``COMMAND_OPTIONS``, because
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -187,6 +188,106 @@ def rule(
 ) -> None:
     """Print the documentation of one rule."""
     raise typer.Exit(commands.run_rule(code))
+
+
+class MeasureBuilder(str, enum.Enum):
+    AUTO = "auto"
+    DOCKER = "docker"
+    PODMAN = "podman"
+    BUILDAH = "buildah"
+
+
+class MeasureFormat(str, enum.Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@app.command()
+def measure(
+    dockerfile: Annotated[
+        str, typer.Argument(help="The Dockerfile to measure.", metavar="DOCKERFILE")
+    ],
+    context: Annotated[
+        str | None,
+        typer.Option(
+            "--context",
+            metavar="DIR",
+            help="The build context (default: the Dockerfile's folder). It is copied; "
+            "your files are never changed.",
+            show_default=False,
+        ),
+    ] = None,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Apply unsafe fixes too.")
+    ] = False,
+    builder: Annotated[
+        MeasureBuilder,
+        typer.Option(
+            "--builder",
+            help="The image builder; auto takes the first that works: docker, podman, buildah.",
+            case_sensitive=False,
+        ),
+    ] = MeasureBuilder.AUTO,
+    run_args: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--run-args",
+            metavar="ARGS",
+            help="Extra options for running the images, such as '-e MODE=test' (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    smoke: Annotated[
+        str | None,
+        typer.Option(
+            "--smoke",
+            metavar="CMD",
+            help="The command to run in both images instead of their default command.",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: Annotated[
+        MeasureFormat,
+        typer.Option("--format", help="Output format.", case_sensitive=False),
+    ] = MeasureFormat.TEXT,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the two images instead of removing them.")
+    ] = False,
+    touch: Annotated[
+        str | None,
+        typer.Option(
+            "--touch",
+            metavar="FILE",
+            help="The source file (relative to the context) to change for the rebuild "
+            "(default: one dfopt picks).",
+            show_default=False,
+        ),
+    ] = None,
+    log_file: Annotated[
+        str | None,
+        typer.Option(
+            "--log-file",
+            metavar="FILE",
+            help="Where the builder's output goes (default: a new temporary file).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Build the Dockerfile before and after fixing it and show what the fix saved."""
+    raise typer.Exit(
+        commands.run_measure(
+            dockerfile,
+            context=context,
+            unsafe_fixes=unsafe_fixes,
+            builder=builder.value,
+            run_args=run_args,
+            smoke=smoke,
+            output_format=output_format.value,
+            keep=keep,
+            touch=touch,
+            log_file=log_file,
+        )
+    )
 
 
 def run_app(argv: Sequence[str] | None = None) -> None:

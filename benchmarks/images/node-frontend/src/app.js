@@ -1,0 +1,2 @@
+/* Greet the visitor. */
+document.getElementById("title").textContent = "Hello from a tiny build";
