@@ -9,11 +9,11 @@ so a rule may keep state on ``self``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import FrozenInstanceError
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
 from dfopt.run_chain import Chain, append_to_chain, plain_chain
@@ -37,6 +37,7 @@ from dfopt.shell import (
     scripts_of,
 )
 from dfopt.syntax import Comment, Document, Flag, Form, Instruction, Node, Span, Word
+from dfopt.syntax._record import record, set_field
 
 if TYPE_CHECKING:
     # Only rules with options need pydantic; the engine imports it when it validates them.
@@ -51,6 +52,7 @@ __all__ = [
     "Edit",
     "Fix",
     "FixAvailability",
+    "FixSource",
     "Flag",
     "Form",
     "Instruction",
@@ -105,19 +107,92 @@ ALL_KEYWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
+FixSource: TypeAlias = Fix | Callable[[], Fix | None] | None
+"""What a rule may pass as a violation's fix: a :class:`Fix`, None, or a function of no
+arguments that returns one of those; the function runs the first time ``fix`` is read."""
+
+
 class Violation:
-    """One finding. ``severity`` and ``name`` are filled in from the rule by the engine."""
+    """One finding. ``severity`` and ``name`` are filled in from the rule by the engine.
+
+    Immutable, compared and hashed like a frozen dataclass of ``code``, ``message``,
+    ``span``, ``fix``, ``severity`` and ``name``. ``fix`` may be given as a function of no
+    arguments: a fix that is costly to plan is then only worked out when something reads
+    it (``dfopt fix``, reports that show fixes), and at most once.
+    """
+
+    __slots__ = ("_fix", "code", "message", "name", "severity", "span")
+    __match_args__ = ("code", "message", "span", "fix", "severity", "name")
 
     code: str
     message: str
     span: Span
-    fix: Fix | None = None
-    severity: Severity = Severity.WARNING
-    name: str = ""
+    severity: Severity
+    name: str
+    _fix: FixSource
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        span: Span,
+        fix: FixSource = None,
+        severity: Severity = Severity.WARNING,
+        name: str = "",
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "code", code)
+        _set(self, "message", message)
+        _set(self, "span", span)
+        _set(self, "_fix", fix)
+        _set(self, "severity", severity)
+        _set(self, "name", name)
+
+    @property
+    def fix(self) -> Fix | None:
+        """The fix, planned on first read when the rule gave a function."""
+        fix = self._fix
+        if fix is None or fix.__class__ is Fix:
+            return fix
+        if callable(fix):
+            planned = fix()
+            object.__setattr__(self, "_fix", planned)
+            return planned
+        return fix
+
+    def labelled(self, severity: Severity, name: str) -> Violation:
+        """The same finding with ``severity`` and ``name``; a fix not planned yet stays so."""
+        return Violation(self.code, self.message, self.span, self._fix, severity, name)
+
+    def _key(self) -> tuple[str, str, Span, Fix | None, Severity, str]:
+        return (self.code, self.message, self.span, self.fix, self.severity, self.name)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            assert isinstance(other, Violation)
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Violation(code={self.code!r}, message={self.message!r}, span={self.span!r}, "
+            f"fix={self.fix!r}, severity={self.severity!r}, name={self.name!r})"
+        )
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Violation, self._key())
 
 
-@dataclass(frozen=True)
+@record()
 class Review:
     """The report of one file after suppression, as a :meth:`Rule.review` hook sees it."""
 
@@ -131,14 +206,45 @@ class Review:
     selected: tuple[type[Rule], ...]
     """Every rule that ran for the file."""
 
+    def __init__(
+        self,
+        document: Document,
+        violations: tuple[Violation, ...],
+        suppressions: Any,
+        problems: tuple[Any, ...],
+        selected: tuple[type[Rule], ...],
+    ) -> None:
+        set_field(self, "document", document)
+        set_field(self, "violations", violations)
+        set_field(self, "suppressions", suppressions)
+        set_field(self, "problems", problems)
+        set_field(self, "selected", selected)
 
-@dataclass(frozen=True)
+
+class _Unset:
+    """The type of a default that is filled in per instance (a fresh dict)."""
+
+
+_UNSET = _Unset()
+
+
+@record()
 class Settings:
     """Project-wide settings a rule may read (hadolint-compatible ones included)."""
 
-    trusted_registries: tuple[str, ...] = ()
-    label_schema: dict[str, str] = field(default_factory=dict)
-    strict_labels: bool = False
+    trusted_registries: tuple[str, ...]
+    label_schema: dict[str, str]
+    strict_labels: bool
+
+    def __init__(
+        self,
+        trusted_registries: tuple[str, ...] = (),
+        label_schema: dict[str, str] | _Unset = _UNSET,
+        strict_labels: bool = False,
+    ) -> None:
+        set_field(self, "trusted_registries", trusted_registries)
+        set_field(self, "label_schema", {} if isinstance(label_schema, _Unset) else label_schema)
+        set_field(self, "strict_labels", strict_labels)
 
 
 class Rule:
@@ -191,7 +297,8 @@ class Rule:
         """
         return ()
 
-    def violation(self, span: Span, message: str, fix: Fix | None = None) -> Violation:
+    def violation(self, span: Span, message: str, fix: FixSource = None) -> Violation:
+        """A finding of this rule; ``fix`` may be a function that plans the fix on demand."""
         return Violation(self.code, message, span, fix, self.severity, self.name)
 
     @classmethod
@@ -237,6 +344,8 @@ class Context:
         self.settings = settings or Settings()
         self.onbuild = False
         self._posix: dict[int, bool] = {}
+        self._scripts: dict[int, tuple[ScriptSource, ...]] = {}
+        self._commands: dict[int, tuple[SimpleCommand, ...]] = {}
         self.memo: dict[object, object] = {}
         """A per-file cache for helpers that several rules call with the same arguments."""
 
@@ -357,9 +466,12 @@ class Context:
 
     def scripts(self, instruction: Instruction) -> tuple[ScriptSource, ...]:
         """Shell scripts the instruction runs, if its shell is POSIX-like."""
-        if not self.shell_is_posix(instruction):
-            return ()
-        return scripts_of(instruction)
+        key = id(instruction)
+        found = self._scripts.get(key)
+        if found is None:
+            found = scripts_of(instruction) if self.shell_is_posix(instruction) else ()
+            self._scripts[key] = found
+        return found
 
     def shell(self, instruction: Instruction) -> ShellScript | None:
         """The main shell script of a shell-form RUN, or None (exec form, non-POSIX shell)."""
@@ -378,17 +490,16 @@ class Context:
 
     def commands(self, instruction: Instruction) -> tuple[SimpleCommand, ...]:
         """Every reliably parsed simple command the instruction runs, in order."""
-        key = ("commands", id(instruction))
-        cached = self.memo.get(key)
+        key = id(instruction)
+        cached = self._commands.get(key)
         if cached is None:
-            cached = tuple(
+            cached = self._commands[key] = tuple(
                 command
                 for source in self.scripts(instruction)
                 for command in source.script.commands
                 if command.reliable
             )
-            self.memo[key] = cached
-        return cast("tuple[SimpleCommand, ...]", cached)
+        return cached
 
     def cache_mounted(self, instruction: Instruction, *paths: str) -> bool:
         return cache_mounted(instruction, *paths)

@@ -10,18 +10,18 @@ file's indentation, ``&&`` placement, escape character and line ending.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dfopt.fixes import Edit
 from dfopt.shell import ShellScript, SimpleCommand
 from dfopt.syntax import Form, Instruction, Span
+from dfopt.syntax._record import record, set_field
 
 if TYPE_CHECKING:
     from dfopt.rules_api import Context
 
 
-@dataclass(frozen=True)
+@record()
 class Chain:
     """A shell-form RUN whose script is top-level statements joined only by ``&&``."""
 
@@ -30,6 +30,13 @@ class Chain:
     script: ShellScript
     ranges: tuple[tuple[int, int], ...]
     """Script offsets of the top-level statements."""
+
+    def __init__(
+        self, instruction: Instruction, script: ShellScript, ranges: tuple[tuple[int, int], ...]
+    ) -> None:
+        set_field(self, "instruction", instruction)
+        set_field(self, "script", script)
+        set_field(self, "ranges", ranges)
 
     @property
     def target(self) -> Instruction:

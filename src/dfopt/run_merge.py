@@ -28,21 +28,22 @@ several statements is wrapped too, so ``a && b || c`` cannot change what runs.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, cast
 
-from dfopt.fixes import Applicability, Edit, Fix, apply_edits
+from dfopt.fixes import Applicability, Edit, FileLines, Fix, apply_edits
 from dfopt.shell import parse_script, scripts_of
+from dfopt.shell.model import _parser as shell_parser
 from dfopt.syntax import Blank, Comment, Form, Instruction, Span, parse
+from dfopt.syntax._record import record, set_field
 
 if TYPE_CHECKING:
     from dfopt.rules_api import Context
 
 __all__ = [
+    "DeferredFix",
     "MergeCheck",
     "command_count",
     "merge_chain_fix",
@@ -110,24 +111,49 @@ _LEAKY_NODES = frozenset(
 )
 
 
-@dataclass(frozen=True)
+@record()
 class MergeCheck:
     """Whether two RUNs can be merged, why not, and how safe the merge is."""
 
     ok: bool
-    reason: str = ""
+    reason: str
     """Why the RUNs cannot be merged (empty when they can)."""
-    applicability: Applicability | None = None
+    applicability: Applicability | None
     """SAFE, or UNSAFE when comment lines between the RUNs move inside the merged RUN."""
-    wrap_first: bool = False
-    """The first body may leak shell state (or ends with ``;``/``&``): run it in ``( )``."""
-    wrap_second: bool = False
-    """The second body has a top-level ``||``, ``;``, ``&`` or several statements."""
-    comments: tuple[Span, ...] = ()
+    comments: tuple[Span, ...]
     """Comment lines between the two bodies, kept verbatim inside the merged RUN."""
+    bodies: tuple[str, str]
+    """The shell bodies of the two RUNs (empty when they cannot be merged)."""
+
+    def __init__(
+        self,
+        ok: bool,
+        reason: str = "",
+        applicability: Applicability | None = None,
+        comments: tuple[Span, ...] = (),
+        bodies: tuple[str, str] = ("", ""),
+    ) -> None:
+        set_field(self, "ok", ok)
+        set_field(self, "reason", reason)
+        set_field(self, "applicability", applicability)
+        set_field(self, "comments", comments)
+        set_field(self, "bodies", bodies)
 
     def __bool__(self) -> bool:
         return self.ok
+
+    @property
+    def wrap_first(self) -> bool:
+        """The first body may leak shell state (or ends with ``;``/``&``): run it in ``( )``."""
+        if not self.ok:
+            return False
+        shape = _shape(self.bodies[0])
+        return shape.leaks or shape.open_end
+
+    @property
+    def wrap_second(self) -> bool:
+        """The second body has a top-level ``||``, ``;``, ``&`` or several statements."""
+        return self.ok and _shape(self.bodies[1]).compound
 
 
 def _refuse(reason: str) -> MergeCheck:
@@ -153,13 +179,14 @@ def command_count(instruction: Instruction) -> int:
     Every named simple command counts, nested ones (``$(date)``) included; an exec-form
     RUN is read as its words joined by spaces; the SHELL in force does not matter.
     """
-    cached = _COUNTS.get(instruction)
+    store = instruction.__dict__
+    cached: int | None = store.get(_COUNT_KEY)
     if cached is None:
-        cached = _COUNTS[instruction] = _command_count(instruction)
+        cached = store[_COUNT_KEY] = _command_count(instruction)
     return cached
 
 
-_COUNTS: weakref.WeakKeyDictionary[Instruction, int] = weakref.WeakKeyDictionary()
+_COUNT_KEY = "_dfopt_command_count"
 
 
 def _command_count(instruction: Instruction) -> int:
@@ -181,15 +208,11 @@ def _command_count(instruction: Instruction) -> int:
 # -- shell structure ----------------------------------------------------------------------
 
 
-@cache
 def _parser() -> Any:
-    import tree_sitter
-    import tree_sitter_bash
-
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return shell_parser()
 
 
-@dataclass(frozen=True)
+@record()
 class _Shape:
     leaks: bool
     """Running something after this body in the same shell could see changed state."""
@@ -197,6 +220,11 @@ class _Shape:
     """The body ends with ``;`` or ``&``, so ``&&`` cannot follow it directly."""
     compound: bool
     """Top-level ``||``, ``;``, ``&`` or several statements."""
+
+    def __init__(self, leaks: bool, open_end: bool, compound: bool) -> None:
+        set_field(self, "leaks", leaks)
+        set_field(self, "open_end", open_end)
+        set_field(self, "compound", compound)
 
 
 @lru_cache(maxsize=512)
@@ -336,14 +364,11 @@ def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCh
     comments.extend(
         span for span in second.inner_comments if span.start < second.command_span.start
     )
-    first_shape = _shape(first.command_text or "")
-    second_shape = _shape(second.command_text or "")
     return MergeCheck(
         True,
         applicability=Applicability.UNSAFE if comments else Applicability.SAFE,
-        wrap_first=first_shape.leaks or first_shape.open_end,
-        wrap_second=second_shape.compound,
         comments=tuple(sorted(comments)),
+        bodies=(first.command_text or "", second.command_text or ""),
     )
 
 
@@ -417,14 +442,81 @@ def _block_indent(ctx: Context, run: Instruction) -> str:
 
 
 def merge_fix(ctx: Context, first: Instruction, second: Instruction, title: str) -> Fix | None:
-    """The fix appending ``second`` to ``first``, or None when they cannot be merged."""
+    """The fix appending ``second`` to ``first``, or None when they cannot be merged.
+
+    The fix is a :class:`DeferredFix`: its edits are planned when first read.
+    """
     return merge_chain_fix(ctx, (first, second), title)
 
 
 def merge_chain_fix(ctx: Context, runs: Sequence[Instruction], title: str) -> Fix | None:
-    """The fix merging a run of adjacent RUNs into the first, or None when any pair cannot."""
+    """The fix merging a run of adjacent RUNs into the first, or None when any pair cannot.
+
+    The checks of :func:`mergeable` run now; the edits are planned (and the merged text
+    re-parsed) only when the fix is first read, so linting without fixing skips that
+    work. Hand the result to ``Rule.violation`` as it is.
+    """
     if len(runs) < 2:
         return None
+    if not all(mergeable(ctx, a, b) for a, b in pairwise(runs)):
+        return None
+    return DeferredFix(ctx, tuple(runs), title)
+
+
+class DeferredFix(Fix):
+    """A merge fix whose edits are planned on first use.
+
+    It reads like a :class:`Fix`; called, it returns the planned :class:`Fix`, or None
+    when the merged text turns out not to re-parse cleanly (a violation then has no fix).
+    """
+
+    __slots__ = ("_args", "_planned")
+
+    _args: tuple[Context, tuple[Instruction, ...], str] | None
+    _planned: object
+
+    def __init__(self, ctx: Context, runs: tuple[Instruction, ...], title: str) -> None:
+        object.__setattr__(self, "_args", (ctx, runs, title))
+        object.__setattr__(self, "_planned", _UNPLANNED)
+
+    def __call__(self) -> Fix | None:
+        planned = self._planned
+        if planned is _UNPLANNED:
+            assert self._args is not None
+            ctx, runs, title = self._args
+            planned = _planned_fix(ctx, runs, title)
+            object.__setattr__(self, "_planned", planned)
+            object.__setattr__(self, "_args", None)
+        return cast("Fix | None", planned)
+
+    def _resolved(self) -> Fix:
+        return self() or _NO_FIX
+
+    @property
+    def title(self) -> str:
+        return self._resolved().title
+
+    @property
+    def edits(self) -> tuple[Edit, ...]:
+        return self._resolved().edits
+
+    @property
+    def applicability(self) -> Applicability:
+        return self._resolved().applicability
+
+    @property
+    def files(self) -> tuple[FileLines, ...]:
+        return self._resolved().files
+
+    def __repr__(self) -> str:
+        return f"DeferredFix({self()!r})"
+
+
+_UNPLANNED = object()
+_NO_FIX = Fix("", (), Applicability.SAFE)
+
+
+def _planned_fix(ctx: Context, runs: Sequence[Instruction], title: str) -> Fix | None:
     key = ("merge_chain_fix", *(id(run) for run in runs))
     if key not in ctx.memo:
         ctx.memo[key] = _merge_edits(ctx, runs)

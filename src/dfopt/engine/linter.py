@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import traceback
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,14 +12,19 @@ from dfopt.engine.suppression import Suppressions, collect
 from dfopt.rules_api import Context, Review, Rule, Settings, Violation
 from dfopt.semantics import analyze
 from dfopt.syntax import Document, Instruction
+from dfopt.syntax._record import record, set_field
 
 
-@dataclass(frozen=True)
+@record()
 class RuleProblem:
     """A rule that crashed or was misconfigured; the run goes on without it."""
 
     code: str
     message: str
+
+    def __init__(self, code: str, message: str) -> None:
+        set_field(self, "code", code)
+        set_field(self, "message", message)
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -42,6 +46,8 @@ def make_rules(
     selection: Selection, rule_options: Mapping[str, Mapping[str, Any]] | None = None
 ) -> tuple[list[Rule], list[RuleProblem]]:
     """Instantiate the selected rules with their options."""
+    if not rule_options and not _takes_options(selection):
+        return [rule_class(None) for rule_class in selection.rules], []
     instances: list[Rule] = []
     problems: list[RuleProblem] = []
     options_by_key = rule_options or {}
@@ -70,6 +76,49 @@ def make_rules(
     return instances, problems
 
 
+class _Plan:
+    """What the engine works out once per selection: who sees which keyword, and which
+    rules have ``finish`` or ``review`` hooks (the base class's do nothing)."""
+
+    __slots__ = ("dispatch", "finishers", "onbuild", "reviewers", "takes_options")
+
+    def __init__(self, rules: Sequence[type[Rule]]) -> None:
+        dispatch: dict[str, list[int]] = {}
+        onbuild: dict[str, list[int]] = {}
+        for index, rule in enumerate(rules):
+            for keyword in rule.targets:
+                dispatch.setdefault(keyword, []).append(index)
+                if rule.include_onbuild:
+                    onbuild.setdefault(keyword, []).append(index)
+        self.dispatch = {keyword: tuple(found) for keyword, found in dispatch.items()}
+        self.onbuild = {keyword: tuple(found) for keyword, found in onbuild.items()}
+        self.finishers = tuple(
+            index for index, rule in enumerate(rules) if rule.finish is not Rule.finish
+        )
+        self.reviewers = tuple(
+            index for index, rule in enumerate(rules) if rule.review is not Rule.review
+        )
+        self.takes_options = any(rule.Options is not None for rule in rules)
+
+
+def _plan(selection: Selection) -> _Plan:
+    known = _PLANS.get(id(selection))
+    if known is None or known[0] is not selection:
+        known = (selection, _Plan(selection.rules))
+        if len(_PLANS) >= 64:
+            _PLANS.clear()
+        _PLANS[id(selection)] = known
+    return known[1]
+
+
+_PLANS: dict[int, tuple[Selection, _Plan]] = {}
+
+
+def _takes_options(selection: Selection) -> bool:
+    """True when a selected rule has options (they are validated for every file)."""
+    return _plan(selection).takes_options
+
+
 def lint_document(
     document: Document,
     selection: Selection,
@@ -83,33 +132,35 @@ def lint_document(
     rules, problems = make_rules(selection, rule_options)
     semantics = analyze(document)
     ctx = Context(document, semantics, path, settings)
-    dispatch: dict[str, list[Rule]] = {}
-    onbuild_dispatch: dict[str, list[Rule]] = {}
-    for rule in rules:
-        for keyword in rule.targets:
-            dispatch.setdefault(keyword, []).append(rule)
-            if rule.include_onbuild:
-                onbuild_dispatch.setdefault(keyword, []).append(rule)
+    if len(rules) == len(selection.rules):
+        plan = _plan(selection)
+    else:  # a rule with bad options was left out
+        plan = _Plan([type(rule) for rule in rules])
     found: list[Violation] = []
     broken: set[str] = set()
     for problem in document.problems:
         if "DL1000" in selection.severities:
             found.append(Violation("DL1000", problem.message, problem.span, None))
+    by_keyword: dict[str, list[Rule]] = {}
+    by_trigger: dict[str, list[Rule]] = {}
     for instruction in document.instructions:
-        _visit(instruction, dispatch.get(instruction.keyword, ()), ctx, found, problems, broken)
+        keyword = instruction.keyword
+        targets = by_keyword.get(keyword)
+        if targets is None:
+            targets = by_keyword[keyword] = [rules[i] for i in plan.dispatch.get(keyword, ())]
+        if targets:
+            _visit(instruction, targets, ctx, found, problems, broken)
         trigger = instruction.trigger
         if trigger is not None:
+            keyword = trigger.keyword
+            targets = by_trigger.get(keyword)
+            if targets is None:
+                targets = by_trigger[keyword] = [rules[i] for i in plan.onbuild.get(keyword, ())]
             ctx.onbuild = True
-            _visit(
-                instruction,
-                onbuild_dispatch.get(trigger.keyword, ()),
-                ctx,
-                found,
-                problems,
-                broken,
-            )
+            _visit(instruction, targets, ctx, found, problems, broken)
             ctx.onbuild = False
-    for rule in rules:
+    for index in plan.finishers:
+        rule = rules[index]
         if rule.code in broken:
             continue
         try:
@@ -130,12 +181,8 @@ def lint_document(
             continue
         severity = selection.severities.get(violation.code, violation.severity)
         name = rule_class.name if rule_class is not None else violation.name
-        kept.append(
-            Violation(
-                violation.code, violation.message, violation.span, violation.fix, severity, name
-            )
-        )
-    reviewers = [rule for rule in rules if type(rule).review is not Rule.review]
+        kept.append(violation.labelled(severity, name))
+    reviewers = [rules[index] for index in plan.reviewers]
     if reviewers:
         review = Review(document, tuple(kept), suppressions, tuple(problems), selection.rules)
         for rule in reviewers:
@@ -151,16 +198,7 @@ def lint_document(
                 if suppressions.suppressed(violation.code, violation.span, _matcher(rule_class)):
                     continue
                 severity = selection.severities.get(violation.code, violation.severity)
-                kept.append(
-                    Violation(
-                        violation.code,
-                        violation.message,
-                        violation.span,
-                        violation.fix,
-                        severity,
-                        rule_class.name,
-                    )
-                )
+                kept.append(violation.labelled(severity, rule_class.name))
     kept.sort(key=_sort_key)
     return LintResult(document, _dedupe(kept), problems, suppressions)
 
@@ -181,7 +219,7 @@ def _visit(
     broken: set[str],
 ) -> None:
     for rule in rules:
-        if rule.code in broken:
+        if broken and rule.code in broken:
             continue
         try:
             found.extend(rule.check(instruction, ctx))
@@ -191,6 +229,8 @@ def _visit(
 
 
 def _crash() -> str:
+    import traceback  # only when a rule crashes
+
     lines = traceback.format_exc().strip().splitlines()
     return f"rule crashed: {lines[-1]}" if lines else "rule crashed"
 

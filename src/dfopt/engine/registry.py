@@ -18,14 +18,19 @@ from importlib.machinery import PathFinder
 
 from dfopt.engine.core_rules import CORE_RULES
 from dfopt.rules_api import Rule
+from dfopt.syntax._record import record, set_field
 
 GROUP = "dfopt.rules"
 
 
-@dataclass(frozen=True)
+@record()
 class RegistryProblem:
     pack: str
     message: str
+
+    def __init__(self, pack: str, message: str) -> None:
+        set_field(self, "pack", pack)
+        set_field(self, "message", message)
 
     def __str__(self) -> str:
         return f"rule pack `{self.pack}`: {self.message}"
@@ -96,12 +101,16 @@ def _rules_of(module: object) -> Sequence[object]:
     return list(rules)
 
 
-@dataclass(frozen=True)
+@record()
 class PackEntry:
     """One ``name = module[:attr]`` line of the ``dfopt.rules`` entry point group."""
 
     name: str
     value: str
+
+    def __init__(self, name: str, value: str) -> None:
+        set_field(self, "name", name)
+        set_field(self, "value", value)
 
     def load(self) -> object:
         """Import the module and follow the attribute path, as entry points do."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import PurePath
 
 from dfopt.engine.registry import Registry
 from dfopt.rules_api import Rule
 from dfopt.severity import Severity
+from dfopt.syntax._record import record, set_field
 
 
 class SelectorError(ValueError):
@@ -49,12 +49,16 @@ def check_selectors(selectors: Iterable[str], registry: Registry) -> list[str]:
     return unknown
 
 
-@dataclass(frozen=True)
+@record()
 class Selection:
     """The rules that run for one file and their effective severities."""
 
     rules: tuple[type[Rule], ...]
     severities: Mapping[str, Severity]
+
+    def __init__(self, rules: tuple[type[Rule], ...], severities: Mapping[str, Severity]) -> None:
+        set_field(self, "rules", rules)
+        set_field(self, "severities", severities)
 
 
 def select_rules(

@@ -10,11 +10,13 @@ right characters of the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import FrozenInstanceError, dataclass, field
+from dataclasses import FrozenInstanceError
 from functools import cache, cached_property
+from itertools import pairwise
 from typing import Any
 
-from dfopt.shell.normalise import normalise
+from dfopt.shell.normalise import Node, normalise
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.source import Span
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
@@ -49,9 +51,36 @@ _DYNAMIC_TYPES = frozenset(
 @cache
 def _parser() -> Any:
     import tree_sitter
+
+    return tree_sitter.Parser(tree_sitter.Language(_bash_language()))
+
+
+def _bash_language() -> object:
+    """The tree-sitter-bash grammar (a capsule for ``tree_sitter.Language``).
+
+    The package's ``__init__`` imports :mod:`importlib.resources` for its query files,
+    which dfopt does not use; loading only the compiled binding saves that at start-up.
+    """
+    import os
+    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
+
+    try:
+        spec = PathFinder.find_spec("tree_sitter_bash")
+        folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+        for folder in folders:
+            for suffix in EXTENSION_SUFFIXES:
+                path = os.path.join(folder, "_binding" + suffix)
+                if os.path.isfile(path):
+                    name = "tree_sitter_bash._binding"
+                    loader = ExtensionFileLoader(name, path)
+                    module = loader.create_module(ModuleSpec(name, loader, origin=path))
+                    loader.exec_module(module)
+                    return module.language()
+    except (ImportError, OSError, AttributeError):
+        pass
     import tree_sitter_bash
 
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return tree_sitter_bash.language()
 
 
 class ShellWord:
@@ -158,16 +187,26 @@ def _source_span(to_source: Callable[[int], int], start: int, end: int) -> Span:
     return Span(to_source(start), to_source(end - 1) + 1)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Redirect:
+    __slots__ = ("operator", "span", "target")
+
     operator: str
     target: str
     span: Span
 
+    def __init__(self, operator: str, target: str, span: Span) -> None:
+        set_field(self, "operator", operator)
+        set_field(self, "target", target)
+        set_field(self, "span", span)
 
-@dataclass(frozen=True)
+
+@record()
 class SimpleCommand:
-    """A simple command (``apt-get install -y curl``), or a declaration like ``export``."""
+    """A simple command (``apt-get install -y curl``), or a declaration like ``export``.
+
+    ``span`` is worked out on first use when the command comes from a parse.
+    """
 
     name: ShellWord | None
     args: tuple[ShellWord, ...]
@@ -178,9 +217,71 @@ class SimpleCommand:
     end: int
     reliable: bool
     """False when the part of the parse holding this command has syntax errors."""
-    depth: int = 0
+    depth: int
     """How many subshells, groups, functions or control structures enclose it."""
-    in_pipeline: bool = False
+    in_pipeline: bool
+
+    def __init__(
+        self,
+        name: ShellWord | None,
+        args: tuple[ShellWord, ...],
+        assignments: tuple[str, ...],
+        redirects: tuple[Redirect, ...],
+        span: Span,
+        start: int,
+        end: int,
+        reliable: bool,
+        depth: int = 0,
+        in_pipeline: bool = False,
+    ) -> None:
+        self.__dict__.update(
+            name=name,
+            args=args,
+            assignments=assignments,
+            redirects=redirects,
+            span=span,
+            start=start,
+            end=end,
+            reliable=reliable,
+            depth=depth,
+            in_pipeline=in_pipeline,
+        )
+
+    @classmethod
+    def _mapped(
+        cls,
+        name: ShellWord | None,
+        args: tuple[ShellWord, ...],
+        assignments: tuple[str, ...],
+        redirects: tuple[Redirect, ...],
+        start: int,
+        end: int,
+        reliable: bool,
+        depth: int,
+        in_pipeline: bool,
+        to_source: Callable[[int], int],
+    ) -> SimpleCommand:
+        """A command whose source span is computed from ``to_source`` when first read."""
+        command = cls.__new__(cls)
+        command.__dict__.update(
+            name=name,
+            args=args,
+            assignments=assignments,
+            redirects=redirects,
+            start=start,
+            end=end,
+            reliable=reliable,
+            depth=depth,
+            in_pipeline=in_pipeline,
+            _to_source=to_source,
+        )
+        return command
+
+    @cached_property  # type: ignore[no-redef]
+    def span(self) -> Span:
+        """Span in the Dockerfile source."""
+        to_source = self.__dict__.pop("_to_source")
+        return _source_span(to_source, self.start, self.end)
 
     @cached_property
     def command(self) -> str | None:
@@ -225,28 +326,64 @@ class SimpleCommand:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Operator:
+    __slots__ = ("end", "span", "start", "text")
+
     text: str
     span: Span
     start: int
     end: int
 
+    def __init__(self, text: str, span: Span, start: int, end: int) -> None:
+        set_field(self, "text", text)
+        set_field(self, "span", span)
+        set_field(self, "start", start)
+        set_field(self, "end", end)
 
-@dataclass(frozen=True)
+
+@record()
 class ShellScript:
     """A parsed shell script with a query API for rules."""
+
+    __slots__ = (
+        "commands",
+        "constructs",
+        "has_comment",
+        "has_errors",
+        "operators",
+        "text",
+        "top_level",
+    )
 
     text: str
     commands: tuple[SimpleCommand, ...]
     operators: tuple[Operator, ...]
     has_errors: bool
-    top_level: tuple[tuple[int, int], ...] = field(default=())
+    top_level: tuple[tuple[int, int], ...]
     """Script ranges of the top-level statements separated by ``&&``, ``;`` or newlines."""
-    constructs: frozenset[str] = field(default=frozenset())
+    constructs: frozenset[str]
     """Node types seen: ``subshell``, ``function_definition``, ``if_statement`` ..."""
-    has_comment: bool = False
+    has_comment: bool
     """True when the script holds a shell comment (``# ...`` runs to the end of the text)."""
+
+    def __init__(
+        self,
+        text: str,
+        commands: tuple[SimpleCommand, ...],
+        operators: tuple[Operator, ...],
+        has_errors: bool,
+        top_level: tuple[tuple[int, int], ...] = (),
+        constructs: frozenset[str] = frozenset(),
+        has_comment: bool = False,
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "commands", commands)
+        set_field(self, "operators", operators)
+        set_field(self, "has_errors", has_errors)
+        set_field(self, "top_level", top_level)
+        set_field(self, "constructs", constructs)
+        set_field(self, "has_comment", has_comment)
 
     def commands_named(self, *names: str, subcommand: str | None = None) -> list[SimpleCommand]:
         """Commands whose name is one of ``names`` (and whose subcommand matches)."""
@@ -270,32 +407,73 @@ class ShellScript:
 
 
 def parse_script(text: str, to_source: Callable[[int], int]) -> ShellScript:
-    """Parse ``text``; ``to_source`` maps an offset in ``text`` to a source offset."""
+    """Parse ``text``; ``to_source`` maps an offset in ``text`` to a source offset.
+
+    The model is read straight off the tree-sitter tree; only the statements tree-sitter
+    may group unlike the shell (redirections and pipelines, see
+    :mod:`dfopt.shell.normalise`) are copied and regrouped first.
+    """
     data = text.encode("utf-8", "surrogatepass")
     tree = _parser().parse(data)
     to_char = _byte_to_char(text, data)
     builder = _Builder(text, data, to_char, to_source)
-    root = normalise(tree.root_node)
+    root = tree.root_node
     builder.visit(root, 0, False)
+    commands = builder.commands
+    if any(a.start > b.start for a, b in pairwise(commands)):
+        commands.sort(key=_start)
+    operators = builder.operators
+    if any(a.start > b.start for a, b in pairwise(operators)):
+        operators.sort(key=_start)
     return ShellScript(
         text=text,
-        commands=tuple(sorted(builder.commands, key=lambda command: command.start)),
-        operators=tuple(sorted(builder.operators, key=lambda operator: operator.start)),
-        has_errors=bool(tree.root_node.has_error),
+        commands=tuple(commands),
+        operators=tuple(operators),
+        has_errors=root.has_error,
         top_level=tuple(builder.top_level(root)),
         constructs=frozenset(builder.constructs),
-        has_comment=_has_comment(root),
+        has_comment="#" in text and _has_comment(root),
     )
 
 
+def _start(item: SimpleCommand | Operator) -> int:
+    return item.start
+
+
+def _regrouped(node: Any) -> Any:
+    """``node`` as the shell groups it: statements tree-sitter may group differently are
+    copied and repaired, any other node is returned as it is."""
+    kind = node.type
+    if (kind == "redirected_statement" or kind == "pipeline") and _may_regroup(node, kind):
+        return normalise(node)
+    return node
+
+
+_REGROUPED_CHILDREN = frozenset({"list", "pipeline", "redirected_statement", "heredoc_redirect"})
+
+
+def _may_regroup(node: Any, kind: str) -> bool:
+    """True when :func:`normalise` might regroup ``node`` itself (a tree-sitter
+    ``redirected_statement`` or ``pipeline``): a list, pipeline, here-document or
+    redirected statement among its children. Regrouping a node only looks at its children,
+    which are checked in their turn when visited."""
+    if isinstance(node, Node):
+        return False  # already a repaired copy
+    return any(child.type in _REGROUPED_CHILDREN for child in node.children)
+
+
 def _has_comment(root: Any) -> bool:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if node.type == "comment":
+    cursor = root.walk()
+    while True:
+        if cursor.node.type == "comment":
             return True
-        stack.extend(node.children)
-    return False
+        if cursor.goto_first_child() or cursor.goto_next_sibling():
+            continue
+        while True:
+            if not cursor.goto_parent():
+                return False
+            if cursor.goto_next_sibling():
+                break
 
 
 def _byte_to_char(text: str, data: bytes) -> Callable[[int], int]:
@@ -360,6 +538,9 @@ class _Builder:
 
     def visit(self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()) -> None:
         kind = node.type
+        if (kind == "redirected_statement" or kind == "pipeline") and _may_regroup(node, kind):
+            node = normalise(node)
+            kind = node.type
         if kind == "redirected_statement":
             redirects = [child for child in node.children if child.type.endswith("_redirect")]
             for child in node.children:
@@ -388,15 +569,22 @@ class _Builder:
         elif kind in ("pipeline", "negated_command", "test_command", "heredoc_redirect"):
             self.constructs.add(kind)
         children = node.children
+        if not children:
+            return
         broken = self.broken
+        nested_pipeline = in_pipeline or kind == "pipeline"
+        if not node.has_error:
+            # No syntax error below: no ERROR node either.
+            for child in children:
+                self.visit(child, depth, nested_pipeline)
+            return
+        last = len(children) - 1
         for index, child in enumerate(children):
             # Inside an ERROR node, or right before one, the parse may have lost words.
             self.broken = (
-                broken
-                or kind == "ERROR"
-                or (index + 1 < len(children) and children[index + 1].type == "ERROR")
+                broken or kind == "ERROR" or (index < last and children[index + 1].type == "ERROR")
             )
-            self.visit(child, depth, in_pipeline or kind == "pipeline")
+            self.visit(child, depth, nested_pipeline)
         self.broken = broken
 
     def visit_nested(self, node: Any, depth: int) -> None:
@@ -409,9 +597,16 @@ class _Builder:
             self.visit_nested(child, depth)
 
     def word(self, node: Any) -> ShellWord:
-        start, end = self.chars(node)
+        if self.ascii:
+            start = node.start_byte
+            end = node.end_byte
+        else:
+            start, end = self.to_char(node.start_byte), self.to_char(node.end_byte)
         raw = self.text[start:end]
-        value, literal = _cook(node, self.text, self.to_char)
+        if node.type == "word":  # the common case, as _cook reads it
+            value, literal = (_unescape(raw) if "\\" in raw else raw), True
+        else:
+            value, literal = _cook(node, self.text, self.to_char)
         return ShellWord._mapped(raw, value, literal, start, end, self.to_source)
 
     def command(self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()) -> None:
@@ -452,17 +647,17 @@ class _Builder:
                 args.append(self.word(child))
         start, end = self.chars(node)
         self.commands.append(
-            SimpleCommand(
-                name=name,
-                args=tuple(args),
-                assignments=tuple(assignments),
-                redirects=tuple(redirects),
-                span=self.span(start, end),
-                start=start,
-                end=end,
-                reliable=not (node.has_error or self.broken),
-                depth=depth,
-                in_pipeline=in_pipeline,
+            SimpleCommand._mapped(
+                name,
+                tuple(args),
+                tuple(assignments),
+                tuple(redirects),
+                start,
+                end,
+                not (node.has_error or self.broken),
+                depth,
+                in_pipeline,
+                self.to_source,
             )
         )
 
@@ -475,14 +670,14 @@ class _Builder:
                 operators = [child.type for child in node.children if not child.is_named]
                 if all(op == "&&" for op in operators):
                     for child in node.named_children:
-                        flatten(child)
+                        flatten(_regrouped(child))
                     return
             if node.type == "comment":
                 return
             ranges.append(self.chars(node))
 
         for child in root.named_children:
-            flatten(child)
+            flatten(_regrouped(child))
         return ranges
 
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import weakref
-from dataclasses import dataclass
-
 from dfopt.shell.model import ShellScript, parse_script
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.nodes import Form, Instruction
 
 _POSIX_SHEBANG = ("sh", "bash", "ash", "dash", "zsh", "ksh", "busybox")
 
 
-@dataclass(frozen=True)
+@record()
 class ScriptSource:
     """A shell script run by an instruction.
 
@@ -20,24 +18,30 @@ class ScriptSource:
     as the script (``RUN <<EOF``).
     """
 
+    __slots__ = ("instruction", "kind", "script")
+
     kind: str
     script: ShellScript
     instruction: Instruction
 
+    def __init__(self, kind: str, script: ShellScript, instruction: Instruction) -> None:
+        set_field(self, "kind", kind)
+        set_field(self, "script", script)
+        set_field(self, "instruction", instruction)
 
-_CACHE: weakref.WeakKeyDictionary[Instruction, tuple[ScriptSource, ...]] = (
-    weakref.WeakKeyDictionary()
-)
+
+_CACHE_KEY = "_dfopt_scripts"
+"""Where an instruction keeps its parsed scripts (in its ``__dict__``, like a cached
+property): they live and die with the instruction."""
 
 
 def scripts_of(instruction: Instruction) -> tuple[ScriptSource, ...]:
     """The shell scripts a shell-form RUN (or ONBUILD RUN) runs; empty for anything else."""
-    cached = _CACHE.get(instruction)
-    if cached is not None:
-        return cached
-    result = _scripts(instruction)
-    _CACHE[instruction] = result
-    return result
+    store = instruction.__dict__
+    cached: tuple[ScriptSource, ...] | None = store.get(_CACHE_KEY)
+    if cached is None:
+        cached = store[_CACHE_KEY] = _scripts(instruction)
+    return cached
 
 
 def _scripts(instruction: Instruction) -> tuple[ScriptSource, ...]:

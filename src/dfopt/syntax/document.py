@@ -3,29 +3,44 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.nodes import Directive, Instruction, Node
 from dfopt.syntax.source import Position, Source, Span
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ParseProblem:
     """Something the builder would reject or could not read; reported as a violation."""
+
+    __slots__ = ("message", "span")
 
     message: str
     span: Span
 
+    def __init__(self, message: str, span: Span) -> None:
+        set_field(self, "message", message)
+        set_field(self, "span", span)
 
-@dataclass(frozen=True)
+
+@record()
 class Document:
     """A Dockerfile as a sequence of nodes that tile the source text exactly."""
 
     source: Source
     nodes: tuple[Node, ...]
-    escape: str = "\\"
-    problems: tuple[ParseProblem, ...] = field(default=())
+    escape: str
+    problems: tuple[ParseProblem, ...]
+
+    def __init__(
+        self,
+        source: Source,
+        nodes: tuple[Node, ...],
+        escape: str = "\\",
+        problems: tuple[ParseProblem, ...] = (),
+    ) -> None:
+        self.__dict__.update(source=source, nodes=nodes, escape=escape, problems=problems)
 
     @property
     def text(self) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+
+from dfopt.syntax._record import record, set_field
 
 # The characters Go's unicode.IsSpace accepts (Python's str.isspace accepts a few more).
 GO_SPACE = frozenset(
@@ -74,12 +75,20 @@ def continuation_end(text: str, start: int, end: int, escape: str) -> int | None
     return escape_at
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class DirectiveMatch:
+    __slots__ = ("name", "value", "value_end", "value_start")
+
     name: str
     value: str
     value_start: int
     value_end: int
+
+    def __init__(self, name: str, value: str, value_start: int, value_end: int) -> None:
+        set_field(self, "name", name)
+        set_field(self, "value", value)
+        set_field(self, "value_start", value_start)
+        set_field(self, "value_end", value_end)
 
 
 def match_directive(text: str, start: int, end: int) -> DirectiveMatch | None:
@@ -95,11 +104,18 @@ def match_directive(text: str, start: int, end: int) -> DirectiveMatch | None:
     return DirectiveMatch(name, match.group(2), match.start(2), match.end(2))
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class RawFlag:
+    __slots__ = ("end", "start", "word")
+
     word: str
     start: int
     end: int
+
+    def __init__(self, word: str, start: int, end: int) -> None:
+        set_field(self, "word", word)
+        set_field(self, "start", start)
+        set_field(self, "end", end)
 
 
 def extract_flags(line: str, start: int) -> tuple[list[RawFlag], int]:
@@ -290,13 +306,22 @@ def name_value_error(keyword: str, text: str, escape: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class HeredocSpec:
+    __slots__ = ("chomp", "expand", "fd", "name", "word")
+
     name: str
     chomp: bool
     expand: bool
     fd: int
     word: str
+
+    def __init__(self, name: str, chomp: bool, expand: bool, fd: int, word: str) -> None:
+        set_field(self, "name", name)
+        set_field(self, "chomp", chomp)
+        set_field(self, "expand", expand)
+        set_field(self, "fd", fd)
+        set_field(self, "word", word)
 
 
 class _LexError(ValueError):

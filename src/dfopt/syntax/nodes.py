@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import bisect
 import enum
-from dataclasses import dataclass
 from functools import cached_property
 
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.source import Span
 
 
@@ -23,17 +23,25 @@ class Form(str, enum.Enum):
     """A JSON array of strings."""
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Word:
     """A value with the source span it was read from (quotes and escapes removed)."""
+
+    __slots__ = ("span", "value")
 
     value: str
     span: Span
 
+    def __init__(self, value: str, span: Span) -> None:
+        set_field(self, "value", value)
+        set_field(self, "span", span)
 
-@dataclass(frozen=True, slots=True)
+
+@record()
 class Flag:
     """A builder flag such as ``--mount=type=cache,target=/root/.cache``."""
+
+    __slots__ = ("name", "span", "value")
 
     name: str
     """Flag name without the leading dashes, lower-cased (``mount``)."""
@@ -42,14 +50,31 @@ class Flag:
     span: Span
     """Span of the whole flag word in the source."""
 
+    def __init__(self, name: str, value: str | None, span: Span) -> None:
+        set_field(self, "name", name)
+        set_field(self, "value", value)
+        set_field(self, "span", span)
+
     @property
     def text(self) -> str:
         return f"--{self.name}" if self.value is None else f"--{self.name}={self.value}"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Heredoc:
     """A here-document attached to RUN, COPY or ADD."""
+
+    __slots__ = (
+        "body",
+        "chomp",
+        "content",
+        "expand",
+        "fd",
+        "marker",
+        "name",
+        "terminator",
+        "terminator_text",
+    )
 
     name: str
     """The delimiter word, unquoted."""
@@ -70,8 +95,30 @@ class Heredoc:
     terminator_text: str
     """The terminator line exactly as written, line end included."""
 
+    def __init__(
+        self,
+        name: str,
+        chomp: bool,
+        expand: bool,
+        fd: int,
+        marker: Span,
+        body: Span,
+        terminator: Span,
+        content: str,
+        terminator_text: str,
+    ) -> None:
+        set_field(self, "name", name)
+        set_field(self, "chomp", chomp)
+        set_field(self, "expand", expand)
+        set_field(self, "fd", fd)
+        set_field(self, "marker", marker)
+        set_field(self, "body", body)
+        set_field(self, "terminator", terminator)
+        set_field(self, "content", content)
+        set_field(self, "terminator_text", terminator_text)
 
-@dataclass(frozen=True, slots=True)
+
+@record()
 class LogicalLine:
     """The instruction text as the builder reads it, with a map back to the source.
 
@@ -81,9 +128,18 @@ class LogicalLine:
     beginning at ``source_starts[i]``.
     """
 
+    __slots__ = ("logical_starts", "source_starts", "text")
+
     text: str
     logical_starts: tuple[int, ...]
     source_starts: tuple[int, ...]
+
+    def __init__(
+        self, text: str, logical_starts: tuple[int, ...], source_starts: tuple[int, ...]
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "logical_starts", logical_starts)
+        set_field(self, "source_starts", source_starts)
 
     def to_source(self, offset: int) -> int:
         """Source offset of logical ``offset`` (``len(text)`` maps to the end of the last run)."""
@@ -129,57 +185,103 @@ class Node:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class ByteOrderMark(Node):
     """A UTF-8 byte order mark at the very start of the file."""
 
+    __slots__ = ("kind", "span")
+
     span: Span
-    kind: str = "bom"
+    kind: str
+
+    def __init__(self, span: Span, kind: str = "bom") -> None:
+        set_field(self, "span", span)
+        set_field(self, "kind", kind)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Directive(Node):
     """A parser directive at the top of the file (``# syntax=``, ``# escape=``, ``# check=``)."""
+
+    __slots__ = ("kind", "name", "span", "value", "value_span")
 
     span: Span
     name: str
     """Lower-cased directive name."""
     value: str
     value_span: Span
-    kind: str = "directive"
+    kind: str
+
+    def __init__(
+        self, span: Span, name: str, value: str, value_span: Span, kind: str = "directive"
+    ) -> None:
+        set_field(self, "span", span)
+        set_field(self, "name", name)
+        set_field(self, "value", value)
+        set_field(self, "value_span", value_span)
+        set_field(self, "kind", kind)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Comment(Node):
     """A comment line outside any instruction."""
+
+    __slots__ = ("kind", "span", "text")
 
     span: Span
     text: str
     """The comment text after ``#``, stripped."""
-    kind: str = "comment"
+    kind: str
+
+    def __init__(self, span: Span, text: str, kind: str = "comment") -> None:
+        set_field(self, "span", span)
+        set_field(self, "text", text)
+        set_field(self, "kind", kind)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Blank(Node):
     """An empty or whitespace-only line outside any instruction."""
 
+    __slots__ = ("kind", "span")
+
     span: Span
-    kind: str = "blank"
+    kind: str
+
+    def __init__(self, span: Span, kind: str = "blank") -> None:
+        set_field(self, "span", span)
+        set_field(self, "kind", kind)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Opaque(Node):
     """Text the model does not understand: it is kept verbatim and never edited."""
 
+    __slots__ = ("keyword", "keyword_span", "kind", "reason", "span")
+
     span: Span
     reason: str
-    keyword: str | None = None
+    keyword: str | None
     """The first word of the text, when it reads like an instruction keyword."""
-    keyword_span: Span | None = None
-    kind: str = "opaque"
+    keyword_span: Span | None
+    kind: str
+
+    def __init__(
+        self,
+        span: Span,
+        reason: str,
+        keyword: str | None = None,
+        keyword_span: Span | None = None,
+        kind: str = "opaque",
+    ) -> None:
+        set_field(self, "span", span)
+        set_field(self, "reason", reason)
+        set_field(self, "keyword", keyword)
+        set_field(self, "keyword_span", keyword_span)
+        set_field(self, "kind", kind)
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Instruction(Node):
     """One Dockerfile instruction with everything a rule or a fix needs."""
 
@@ -196,23 +298,67 @@ class Instruction(Node):
     args_offset: int
     """Logical offset where ``args_text`` begins."""
     logical: LogicalLine
-    form: Form = Form.SHELL
-    exec_args: tuple[Word, ...] = ()
+    form: Form
+    exec_args: tuple[Word, ...]
     """The decoded JSON strings of an exec-form instruction."""
-    command_text: str | None = None
+    command_text: str | None
     """What runs: the RUN/CMD/ENTRYPOINT/SHELL body or the command of ``HEALTHCHECK CMD``."""
-    command_span: Span | None = None
-    command_offset: int = 0
+    command_span: Span | None
+    command_offset: int
     """Logical offset where ``command_text`` begins."""
-    heredocs: tuple[Heredoc, ...] = ()
-    inner_comments: tuple[Span, ...] = ()
+    heredocs: tuple[Heredoc, ...]
+    inner_comments: tuple[Span, ...]
     """Comment lines inside the continuation (not part of the logical line)."""
-    empty_continuation_lines: tuple[Span, ...] = ()
-    trigger: Instruction | None = None
+    empty_continuation_lines: tuple[Span, ...]
+    trigger: Instruction | None
     """For ONBUILD: the wrapped instruction (its spans point into the same source)."""
-    header_end: int = 0
+    header_end: int
     """Source offset just after the instruction's last logical character (before heredoc bodies)."""
-    kind: str = "instruction"
+    kind: str
+
+    def __init__(
+        self,
+        span: Span,
+        keyword: str,
+        keyword_span: Span,
+        flags: tuple[Flag, ...],
+        args_text: str,
+        args_span: Span,
+        args_offset: int,
+        logical: LogicalLine,
+        form: Form = Form.SHELL,
+        exec_args: tuple[Word, ...] = (),
+        command_text: str | None = None,
+        command_span: Span | None = None,
+        command_offset: int = 0,
+        heredocs: tuple[Heredoc, ...] = (),
+        inner_comments: tuple[Span, ...] = (),
+        empty_continuation_lines: tuple[Span, ...] = (),
+        trigger: Instruction | None = None,
+        header_end: int = 0,
+        kind: str = "instruction",
+    ) -> None:
+        self.__dict__.update(
+            span=span,
+            keyword=keyword,
+            keyword_span=keyword_span,
+            flags=flags,
+            args_text=args_text,
+            args_span=args_span,
+            args_offset=args_offset,
+            logical=logical,
+            form=form,
+            exec_args=exec_args,
+            command_text=command_text,
+            command_span=command_span,
+            command_offset=command_offset,
+            heredocs=heredocs,
+            inner_comments=inner_comments,
+            empty_continuation_lines=empty_continuation_lines,
+            trigger=trigger,
+            header_end=header_end,
+            kind=kind,
+        )
 
     @cached_property
     def words(self) -> tuple[Word, ...]:

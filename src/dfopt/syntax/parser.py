@@ -9,8 +9,6 @@ and a :class:`ParseProblem`; parsing itself never raises.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from dfopt.syntax import lexing
 from dfopt.syntax.document import Document, ParseProblem
 from dfopt.syntax.nodes import (
@@ -68,11 +66,13 @@ def parse_bytes(data: bytes) -> Document:
     return parse(data.decode("utf-8", "surrogateescape"))
 
 
-@dataclass(slots=True)
 class _Line:
-    start: int
-    content_end: int
-    end: int
+    __slots__ = ("content_end", "end", "start")
+
+    def __init__(self, start: int, content_end: int, end: int) -> None:
+        self.start = start
+        self.content_end = content_end
+        self.end = end
 
 
 class _InstructionError(Exception):

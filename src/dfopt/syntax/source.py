@@ -3,19 +3,53 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+
+from dfopt.syntax._record import record, set_field
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record()
 class Span:
     """A half-open range ``[start, end)`` of character offsets into the source text."""
+
+    __slots__ = ("end", "start")
 
     start: int
     end: int
 
-    def __post_init__(self) -> None:
-        if self.start < 0 or self.end < self.start:
-            raise ValueError(f"invalid span {self.start}..{self.end}")
+    def __init__(self, start: int, end: int) -> None:
+        if start < 0 or end < start:
+            raise ValueError(f"invalid span {start}..{end}")
+        set_field(self, "start", start)
+        set_field(self, "end", end)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is Span:
+            assert isinstance(other, Span)
+            return self.start == other.start and self.end == other.end
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.start, self.end))
+
+    def __lt__(self, other: Span) -> bool:
+        if other.__class__ is Span:
+            return (self.start, self.end) < (other.start, other.end)
+        return NotImplemented
+
+    def __le__(self, other: Span) -> bool:
+        if other.__class__ is Span:
+            return (self.start, self.end) <= (other.start, other.end)
+        return NotImplemented
+
+    def __gt__(self, other: Span) -> bool:
+        if other.__class__ is Span:
+            return (self.start, self.end) > (other.start, other.end)
+        return NotImplemented
+
+    def __ge__(self, other: Span) -> bool:
+        if other.__class__ is Span:
+            return (self.start, self.end) >= (other.start, other.end)
+        return NotImplemented
 
     @property
     def length(self) -> int:
@@ -43,12 +77,18 @@ class Span:
         return Span(self.start + delta, self.end + delta)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Position:
     """A 1-based line and column; columns count characters, not bytes."""
 
+    __slots__ = ("column", "line")
+
     line: int
     column: int
+
+    def __init__(self, line: int, column: int) -> None:
+        set_field(self, "line", line)
+        set_field(self, "column", column)
 
 
 class Source:
