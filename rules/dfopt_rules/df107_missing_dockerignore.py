@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,23 +92,45 @@ _LOGS = (_Entry("*.log", "debug.log", "logs"),)
 _ENTRIES = (*_VCS, *_DEPENDENCIES, *_BUILD_OUTPUT, *_SECRETS, *_LOGS)
 
 
-_LISTINGS: dict[tuple[str, int], frozenset[str] | None] = {}
+@dataclass(frozen=True)
+class _Listing:
+    """The top of a context directory, with what the patterns ask of it precomputed."""
+
+    names: frozenset[str]
+    suffixes: frozenset[str]
+    """Every `.ext` a name ends with (`key.pem` gives `.pem`)."""
+    local_env: bool
+    """A `.env.*` file other than an example or template is present."""
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> _Listing:
+        kept = frozenset(names)
+        suffixes = frozenset(
+            "." + name.rsplit(".", 1)[1] for name in kept if "." in name.lstrip(".")
+        )
+        local_env = any(
+            name.startswith(".env.") and not name.endswith(_EXAMPLE_SUFFIXES) for name in kept
+        )
+        return cls(kept, suffixes, local_env)
+
+
+_LISTINGS: dict[tuple[str, int], _Listing | None] = {}
 """Directory listings already read in this process, by path and modification time."""
 
 
-def _listing(directory: Path) -> frozenset[str] | None:
-    """The names at the top of ``directory`` (None when it cannot be read or is huge)."""
+def _listing(directory: Path) -> _Listing | None:
+    """The top of ``directory`` (None when it cannot be read or is huge)."""
     try:
         key = (str(directory), directory.stat().st_mtime_ns)
     except OSError:
         return None
     if key in _LISTINGS:
         return _LISTINGS[key]
-    listing: frozenset[str] | None
+    listing: _Listing | None
     try:
         with os.scandir(directory) as entries:
             names = [entry.name for entry in itertools.islice(entries, _MAX_LISTING + 1)]
-        listing = frozenset(names) if len(names) <= _MAX_LISTING else None
+        listing = _Listing.of(names) if len(names) <= _MAX_LISTING else None
     except OSError:
         listing = None
     if len(_LISTINGS) > 256:
@@ -117,18 +139,15 @@ def _listing(directory: Path) -> frozenset[str] | None:
     return listing
 
 
-def _present(entry: _Entry, names: frozenset[str], directory: Path) -> bool:
+def _present(entry: _Entry, listing: _Listing, directory: Path) -> bool:
     """Whether the context holds something ``entry`` describes."""
     pattern = entry.pattern
     if pattern == ".env.*":
-        return any(
-            name.startswith(".env.") and not name.endswith(_EXAMPLE_SUFFIXES) for name in names
-        )
+        return listing.local_env
     if pattern.startswith("*."):
-        suffix = pattern[1:]
-        return any(name.endswith(suffix) and len(name) > len(suffix) for name in names)
+        return pattern[1:] in listing.suffixes
     name = entry.probe
-    if name not in names:
+    if name not in listing.names:
         return False
     if name in (".venv", "venv"):
         return (directory / name / "pyvenv.cfg").is_file()
@@ -226,8 +245,8 @@ class MissingDockerignore(Rule):
         if self._first is None or ctx.context_dir is None:
             return
         directory = ctx.context_dir
-        names = _listing(directory)
-        if names is None:
+        listing = _listing(directory)
+        if listing is None:
             return
         span, copy = self._first
         ignore = find_ignore_file(ctx)
@@ -236,12 +255,12 @@ class MissingDockerignore(Rule):
             entry
             for entry in _ENTRIES
             if self._wanted(entry)
-            and (_present(entry, names, directory) or (ignore is None and entry.baseline))
+            and (_present(entry, listing, directory) or (ignore is None and entry.baseline))
             and (matcher is None or not matcher.excludes(entry.probe))
         ]
         if ignore is not None and not missing:
             return
-        found = [entry.pattern for entry in missing if _present(entry, names, directory)]
+        found = [entry.pattern for entry in missing if _present(entry, listing, directory)]
         listed = ", ".join(f"`{pattern}`" for pattern in found[:4])
         if len(found) > 4:
             listed += f" and {len(found) - 4} more"

@@ -1,8 +1,8 @@
 """DF103: behaviour the YAML cases cannot express.
 
 The flag-inserting fixes (`gem --no-document`, `uv --no-cache`) and `pipenv --clear` are
-checked here by text and build fingerprint, and DF103 is checked against the hadolint rules it must never
-repeat: each cache is reported by exactly one rule.
+checked here by text and build fingerprint, and DF103 is checked against the hadolint
+rules it must never repeat: each cache is reported by exactly one rule.
 """
 
 from __future__ import annotations
