@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import FrozenInstanceError
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
@@ -37,7 +36,7 @@ from dfopt.shell import (
     scripts_of,
 )
 from dfopt.syntax import Comment, Document, Flag, Form, Instruction, Node, Span, Word
-from dfopt.syntax._record import record, set_field
+from dfopt.syntax._record import KeyedRecord, record, set_field
 
 if TYPE_CHECKING:
     # Only rules with options need pydantic; the engine imports it when it validates them.
@@ -112,7 +111,7 @@ FixSource: TypeAlias = Fix | Callable[[], Fix | None] | None
 arguments that returns one of those; the function runs the first time ``fix`` is read."""
 
 
-class Violation:
+class Violation(KeyedRecord):
     """One finding. ``severity`` and ``name`` are filled in from the rule by the engine.
 
     Immutable, compared and hashed like a frozen dataclass of ``code``, ``message``,
@@ -166,30 +165,6 @@ class Violation:
 
     def _key(self) -> tuple[str, str, Span, Fix | None, Severity, str]:
         return (self.code, self.message, self.span, self.fix, self.severity, self.name)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            assert isinstance(other, Violation)
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"Violation(code={self.code!r}, message={self.message!r}, span={self.span!r}, "
-            f"fix={self.fix!r}, severity={self.severity!r}, name={self.name!r})"
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (Violation, self._key())
 
 
 @record()

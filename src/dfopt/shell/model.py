@@ -10,13 +10,12 @@ right characters of the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import FrozenInstanceError
 from functools import cache, cached_property
 from itertools import pairwise
 from typing import Any
 
 from dfopt.shell.normalise import Node, normalise
-from dfopt.syntax._record import record, set_field
+from dfopt.syntax._record import KeyedRecord, record, set_field
 from dfopt.syntax.source import Span
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
@@ -83,7 +82,7 @@ def _bash_language() -> object:
     return tree_sitter_bash.language()
 
 
-class ShellWord:
+class ShellWord(KeyedRecord):
     """One word of a command: its text as written, its value and where it is.
 
     Immutable, compared and hashed by value like a frozen dataclass. ``span`` is worked
@@ -153,31 +152,6 @@ class ShellWord:
 
     def _key(self) -> tuple[str, str, bool, Span, int, int]:
         return (self.raw, self.value, self.literal, self.span, self.start, self.end)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            assert isinstance(other, ShellWord)
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
-    def __repr__(self) -> str:
-        return (
-            f"{self.__class__.__qualname__}(raw={self.raw!r}, value={self.value!r}, "
-            f"literal={self.literal!r}, span={self.span!r}, start={self.start!r}, "
-            f"end={self.end!r})"
-        )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (ShellWord, self._key())
 
 
 def _source_span(to_source: Callable[[int], int], start: int, end: int) -> Span:

@@ -87,3 +87,39 @@ def _add_methods(cls: Any, names: tuple[str, ...], eq: bool) -> None:
             if callable(method):
                 method.__qualname__ = f"{qualname}.{name}"
             setattr(cls, name, method)
+
+
+class KeyedRecord:
+    """Base of a frozen record with fields worked out lazily, which :func:`record` cannot
+    describe: equality, hash and pickling go through :meth:`_key` (the field values in
+    ``__match_args__`` order, also the constructor's argument order), ``repr`` names the
+    ``__match_args__`` fields, and assignment raises ``FrozenInstanceError``."""
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...] = ()
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__match_args__)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            assert isinstance(other, KeyedRecord)
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        pairs = zip(self.__match_args__, self._key(), strict=True)
+        inner = ", ".join(f"{name}={value!r}" for name, value in pairs)
+        return f"{self.__class__.__qualname__}({inner})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, self._key())
