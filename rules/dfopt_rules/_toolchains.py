@@ -8,7 +8,6 @@ multi-stage conversion: needed at run time, only useful for the build, or unknow
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -451,6 +450,8 @@ def front_end_output(ctx: Context) -> str | None:
     if head is None:
         return None
     try:
+        import json  # rarely needed: not on the start-up path
+
         data = json.loads(head.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None

@@ -18,7 +18,6 @@ from dfopt.rules_api import (
     Violation,
 )
 
-from . import _multistage as multistage
 from . import _toolchains as tc
 from ._commands import command_span
 
@@ -231,6 +230,8 @@ class ToolchainInFinalImage(Rule):
         found = self._find(stage, ctx)
         if found is None:
             return
+        from . import _multistage as multistage  # only needed once the rule fires
+
         build = found.build
         evidence = self._evidence(stage, ctx)
         toolchain = evidence.describe(found.toolchain, stage.base)
@@ -335,6 +336,8 @@ class ToolchainInFinalImage(Rule):
     @staticmethod
     def _static_front_end(stage: Stage, ctx: Context) -> bool:
         """The stage serves its front-end build as static files (not with Node)."""
+        from . import _multistage as multistage  # only needed for a Node build
+
         runs_node = False
         for words in multistage.runtime_commands(stage, ctx):
             if not words:
