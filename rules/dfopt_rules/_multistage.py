@@ -98,17 +98,8 @@ class Plan:
 def runtime_commands(stage: Stage, ctx: Context) -> Iterator[list[str]]:
     """The command lines the container runs (CMD, ENTRYPOINT, HEALTHCHECK CMD)."""
     for item in stage.instructions:
-        if item.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
-            continue
-        if item.form is Form.EXEC:
-            yield [word.value for word in item.exec_args]
-            continue
-        script = ctx.command_script(item)
-        if script is None:
-            continue
-        for command in script.commands:
-            if command.name is not None:
-                yield [command.name.value, *(arg.value for arg in command.args)]
+        if item.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+            yield from _command_lines(item, ctx)
 
 
 def plan(stage: Stage, found: tc.Found, ctx: Context) -> list[Edit] | None:
@@ -208,6 +199,7 @@ def _starts_artefact(stage: Stage, found: tc.Found, dest: str, ctx: Context) -> 
 
 
 def _command_lines(item: Instruction, ctx: Context) -> Iterator[list[str]]:
+    """The command lines of an exec-form or shell-form instruction (name and arguments)."""
     if item.form is Form.EXEC:
         yield [word.value for word in item.exec_args]
         return
