@@ -190,7 +190,9 @@ class Builder(ABC):
 
     # -- the four operations ------------------------------------------------------------
 
-    @abstractmethod
+    build_env: Mapping[str, str] = {}
+    """Environment settings the backend's build command needs on top of the user's."""
+
     def build(
         self,
         dockerfile: Path,
@@ -202,6 +204,24 @@ class Builder(ABC):
         on_line: LineSink | None = None,
     ) -> BuildResult:
         """Build ``dockerfile`` in ``context`` as ``tag``; raise BuildFailed on failure."""
+        args = self.build_arguments()
+        if no_cache:
+            args.append("--no-cache")
+        args += ["-f", str(dockerfile), "-t", tag, str(context)]
+        status, seconds, lines = self.stream(args, log=log, on_line=on_line, env=self.build_env)
+        if status != 0:
+            raise BuildFailed(
+                f"{self.name} could not build {dockerfile.name} (exit status {status})"
+            )
+        return BuildResult(seconds, self.parse_steps(lines))
+
+    def build_arguments(self) -> list[str]:
+        """The build subcommand and the backend's own options, before the common ones."""
+        raise NotImplementedError
+
+    def parse_steps(self, lines: Sequence[str]) -> list[StepOutcome]:
+        """The steps of a build, from the builder's output, and whether each was cached."""
+        raise NotImplementedError
 
     @abstractmethod
     def inspect(self, tag: str) -> ImageFacts:

@@ -19,17 +19,16 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from dfopt.measure.builders import (
     Builder,
     BuildFailed,
-    BuildResult,
     Capabilities,
     HistoryEntry,
     ImageFacts,
-    LineSink,
     RunResult,
+    StepOutcome,
     parse_version,
 )
 from dfopt.measure.steps import buildah_steps, instruction_of
@@ -111,28 +110,13 @@ class _ContainersBuilder(Builder):
     def buildah_version(self) -> str:
         raise NotImplementedError
 
-    def build(
-        self,
-        dockerfile: Path,
-        context: Path,
-        tag: str,
-        *,
-        no_cache: bool,
-        log: IO[str],
-        on_line: LineSink | None = None,
-    ) -> BuildResult:
-        args = [self.build_command, "--layers", "--isolation", "chroot"]
-        if no_cache:
-            args.append("--no-cache")
-        args += ["-f", str(dockerfile), "-t", tag, str(context)]
-        status, seconds, lines = self.stream(
-            args, log=log, on_line=on_line, env={"BUILDAH_ISOLATION": "chroot"}
-        )
-        if status != 0:
-            raise BuildFailed(
-                f"{self.name} could not build {dockerfile.name} (exit status {status})"
-            )
-        return BuildResult(seconds, buildah_steps(lines))
+    build_env = {"BUILDAH_ISOLATION": "chroot"}
+
+    def build_arguments(self) -> list[str]:
+        return [self.build_command, "--layers", "--isolation", "chroot"]
+
+    def parse_steps(self, lines: Sequence[str]) -> list[StepOutcome]:
+        return buildah_steps(lines)
 
     def remove(self, tag: str) -> None:
         self.command(["rmi", tag], check=False)

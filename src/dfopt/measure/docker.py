@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from dfopt.measure.builders import (
     RUN_TIMEOUT,
     Builder,
     BuildFailed,
-    BuildResult,
     Capabilities,
     HistoryEntry,
     ImageFacts,
-    LineSink,
     RunResult,
+    StepOutcome,
 )
 from dfopt.measure.steps import buildkit_steps, instruction_of
 
@@ -78,26 +76,13 @@ class Docker(Builder):
         modern = parse_version(self.version) >= (23,)
         return Capabilities(heredocs=modern, copy_link=modern)
 
-    def build(
-        self,
-        dockerfile: Path,
-        context: Path,
-        tag: str,
-        *,
-        no_cache: bool,
-        log: IO[str],
-        on_line: LineSink | None = None,
-    ) -> BuildResult:
-        args = ["build", "--progress=plain"]
-        if no_cache:
-            args.append("--no-cache")
-        args += ["-f", str(dockerfile), "-t", tag, str(context)]
-        status, seconds, lines = self.stream(
-            args, log=log, on_line=on_line, env={"DOCKER_BUILDKIT": "1"}
-        )
-        if status != 0:
-            raise BuildFailed(f"docker could not build {dockerfile.name} (exit status {status})")
-        return BuildResult(seconds, buildkit_steps(lines))
+    build_env = {"DOCKER_BUILDKIT": "1"}
+
+    def build_arguments(self) -> list[str]:
+        return ["build", "--progress=plain"]
+
+    def parse_steps(self, lines: Sequence[str]) -> list[StepOutcome]:
+        return buildkit_steps(lines)
 
     def inspect(self, tag: str) -> ImageFacts:
         image: dict[str, Any] = json.loads(self.command(["image", "inspect", tag]).stdout)[0]
