@@ -149,7 +149,7 @@ def _present(entry: _Entry, listing: _Listing, directory: Path) -> bool:
     name = entry.probe
     if name not in listing.names:
         return False
-    if name in (".venv", "venv"):
+    if name == ".venv":
         return (directory / name / "pyvenv.cfg").is_file()
     return True
 
