@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from dfopt.config import (
     merge_settings,
 )
 from dfopt.severity import Severity
+from dfopt.syntax._record import field_names, replace
 
 
 @pytest.fixture(autouse=True)
@@ -187,14 +187,15 @@ def test_label_schema_rejects_unknown_types() -> None:
     ("plain", "model"), [(DefaultSettings, Settings), (DefaultFixSettings, FixSettings)]
 )
 def test_default_settings_mirror_the_models(plain: type, model: type[Settings]) -> None:
-    names = [item.name for item in dataclasses.fields(plain)]
+    names = list(field_names(plain))
     assert names == list(model.model_fields)
     mine, theirs = plain(), model()
+    assert field_names(mine) == field_names(plain)
     for name in names:
         value = getattr(mine, name)
         expected = getattr(theirs, name)
         if name == "fix":
-            assert dataclasses.asdict(value) == expected.model_dump()
+            assert {key: getattr(value, key) for key in field_names(value)} == expected.model_dump()
         else:
             assert (type(value), value) == (type(expected), expected), name
 
@@ -217,13 +218,25 @@ def test_default_settings_equal_the_models_defaults() -> None:
 def test_default_settings_fail_like_the_models(
     changes: dict[str, object], threshold: Severity
 ) -> None:
-    plain = dataclasses.replace(DefaultSettings(), **changes)  # type: ignore[arg-type]
+    plain = replace(DefaultSettings(), **changes)
     model = Settings(**changes)  # type: ignore[arg-type]
     for severity in Severity:
         assert plain.fails_on(severity) == model.fails_on(severity), severity
     assert plain.fails_on(threshold)
-    no_fail = dataclasses.replace(plain, no_fail=True)
+    no_fail = replace(plain, no_fail=True)
     assert not any(no_fail.fails_on(severity) for severity in Severity)
+    assert plain.fails_on(threshold) and not plain.no_fail  # the copy changed, not plain
+    assert no_fail.failure_threshold is plain.failure_threshold
+
+
+def test_default_settings_are_frozen_and_replace_checks_names() -> None:
+    from dataclasses import FrozenInstanceError
+
+    settings = DefaultSettings()
+    with pytest.raises(FrozenInstanceError):
+        settings.no_fail = True  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no field 'no_such_key'"):
+        replace(settings, no_such_key=True)
 
 
 def test_every_public_name_of_the_package_resolves() -> None:

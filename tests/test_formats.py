@@ -6,7 +6,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from dfopt.report.formats import (
 from dfopt.report.github import escape_data, escape_property
 from dfopt.report.gnu import gnu_range
 from dfopt.rules_api import Rule
+from dfopt.syntax._record import replace
 
 VERSION = "9.8.7"
 

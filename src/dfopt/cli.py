@@ -19,7 +19,6 @@ import errno
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dfopt.commands import COMMAND_OPTIONS, PATHS_REQUIRED, OptionSpec, run_check, run_fix
@@ -33,14 +32,20 @@ __all__ = ["FastCall", "main", "parse_fast"]
 _COMPLETION_VARIABLE = "_DFOPT_COMPLETE"
 
 
-@dataclass(frozen=True)
 class FastCall:
     """A ``check`` or ``fix`` invocation the fast parser understood."""
+
+    __slots__ = ("command", "options", "paths")
 
     command: str
     paths: list[str]
     options: dict[str, Any]
     """The keyword arguments of the ``run_*`` function, by option ``dest``."""
+
+    def __init__(self, command: str, paths: list[str], options: dict[str, Any]) -> None:
+        self.command = command
+        self.paths = paths
+        self.options = options
 
     def run(self) -> int:
         """Run the command; return its exit status."""

@@ -13,7 +13,6 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
@@ -51,14 +50,39 @@ MAX_FILE_SIZE = 5 * 1024 * 1024
 _BOM = "\ufeff"
 
 
-@dataclass
 class InputError(Exception):
-    """A file that cannot be linted; ``str()`` gives ``path[:line:col]: message``."""
+    """A file that cannot be linted; ``str()`` gives ``path[:line:col]: message``.
+
+    Two errors are equal when their path, message and position are.
+    """
 
     path: str
     message: str
-    line: int | None = None
-    column: int | None = None
+    line: int | None
+    column: int | None
+
+    def __init__(
+        self, path: str, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        self.path = path
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def _key(self) -> tuple[str, str, int | None, int | None]:
+        return (self.path, self.message, self.line, self.column)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, InputError)
+        return self._key() == other._key()
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__qualname__}(path={self.path!r}, message={self.message!r}, "
+            f"line={self.line!r}, column={self.column!r})"
+        )
 
     def __str__(self) -> str:
         location = self.path
@@ -151,21 +175,36 @@ def _relative_to(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-@dataclass(frozen=True)
 class Filters:
-    """Include and exclude globs and the directory they are relative to."""
+    """Include and exclude globs and the directory they are relative to (read-only)."""
+
+    __slots__ = ("exclude", "include", "root")
 
     root: Path
-    include: Sequence[str] = ()
-    exclude: Sequence[str] = ()
+    include: Sequence[str]
+    exclude: Sequence[str]
+
+    def __init__(
+        self, root: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()
+    ) -> None:
+        self.root = root
+        self.include = include
+        self.exclude = exclude
 
 
-@dataclass
 class Discovered:
     """The files to lint and the problems met while looking for them."""
 
-    files: list[Path] = field(default_factory=list)
-    errors: list[InputError] = field(default_factory=list)
+    __slots__ = ("errors", "files")
+
+    files: list[Path]
+    errors: list[InputError]
+
+    def __init__(
+        self, files: list[Path] | None = None, errors: list[InputError] | None = None
+    ) -> None:
+        self.files = [] if files is None else files
+        self.errors = [] if errors is None else errors
 
 
 def discover(

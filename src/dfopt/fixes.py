@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.source import Span
 
 
@@ -32,12 +33,18 @@ class FixAvailability(str, enum.Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Edit:
     """Replace ``span`` with ``text``: an empty span inserts, empty text deletes."""
 
+    __slots__ = ("span", "text")
+
     span: Span
     text: str
+
+    def __init__(self, span: Span, text: str) -> None:
+        set_field(self, "span", span)
+        set_field(self, "text", text)
 
     @classmethod
     def replace(cls, span: Span, text: str) -> Edit:
@@ -52,7 +59,7 @@ class Edit:
         return cls(span, "")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class FileLines:
     """Make sure a file of the build context holds ``lines``, appending the missing ones.
 
@@ -61,9 +68,16 @@ class FileLines:
     (comment lines); an existing one keeps its text and gets the missing lines at the end.
     """
 
+    __slots__ = ("header", "lines", "path")
+
     path: str
     lines: tuple[str, ...]
-    header: tuple[str, ...] = ()
+    header: tuple[str, ...]
+
+    def __init__(self, path: str, lines: tuple[str, ...], header: tuple[str, ...] = ()) -> None:
+        set_field(self, "path", path)
+        set_field(self, "lines", lines)
+        set_field(self, "header", header)
 
     def apply(self, current: str | None) -> str:
         """The file's new text, given its ``current`` text (None when it does not exist)."""
@@ -80,7 +94,7 @@ class FileLines:
         return prefix + "".join(f"{line}{newline}" for line in missing)
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class Fix:
     """A titled set of non-overlapping edits that together repair one violation.
 
@@ -88,10 +102,38 @@ class Fix:
     only on request (``dfopt fix --dockerignore``), never by the fix loop itself.
     """
 
-    title: str
-    edits: tuple[Edit, ...]
-    applicability: Applicability
-    files: tuple[FileLines, ...] = ()
+    __slots__ = ("applicability", "edits", "files", "title")
+
+    if TYPE_CHECKING:
+        # Read-only to type checkers, as a frozen dataclass's fields are, so that a
+        # subclass may compute them (a fix planned on first read).
+
+        @property
+        def title(self) -> str: ...
+        @property
+        def edits(self) -> tuple[Edit, ...]: ...
+        @property
+        def applicability(self) -> Applicability: ...
+        @property
+        def files(self) -> tuple[FileLines, ...]: ...
+
+    else:
+        title: str
+        edits: tuple[Edit, ...]
+        applicability: Applicability
+        files: tuple[FileLines, ...]
+
+    def __init__(
+        self,
+        title: str,
+        edits: tuple[Edit, ...],
+        applicability: Applicability,
+        files: tuple[FileLines, ...] = (),
+    ) -> None:
+        set_field(self, "title", title)
+        set_field(self, "edits", edits)
+        set_field(self, "applicability", applicability)
+        set_field(self, "files", files)
 
     @classmethod
     def safe(cls, title: str, edits: Iterable[Edit]) -> Fix:

@@ -1,4 +1,4 @@
-"""The default settings as plain dataclasses, for runs that find no configuration file.
+"""The default settings as plain records, for runs that find no configuration file.
 
 Most runs (``--isolated``, or a project without a configuration file) only need the
 defaults; building them with the pydantic models would cost more start-up time than the
@@ -9,10 +9,10 @@ same values; the tests check that the two stay in step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from dfopt.severity import Severity
+from dfopt.syntax._record import field_names, record, set_field
 
 if TYPE_CHECKING:
     from dfopt.config.models import Settings
@@ -38,45 +38,114 @@ _MISSING = object()
 
 
 def _same_values(mine: DefaultSettings | DefaultFixSettings, other: object) -> bool:
-    """Whether ``other`` has every field of the dataclass ``mine``, with equal values."""
-    return all(
-        getattr(mine, item.name) == getattr(other, item.name, _MISSING) for item in fields(mine)
-    )
+    """Whether ``other`` has every field of the record ``mine``, with equal values."""
+    return all(getattr(mine, name) == getattr(other, name, _MISSING) for name in field_names(mine))
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class DefaultFixSettings:
     """The defaults of :class:`~dfopt.config.models.FixSettings`."""
 
-    unsafe_fixes: bool = False
-    fixable: list[str] = field(default_factory=lambda: ["ALL"])
-    unfixable: list[str] = field(default_factory=list)
-    verify: bool = False
+    __slots__ = ("fixable", "unfixable", "unsafe_fixes", "verify")
+
+    unsafe_fixes: bool
+    fixable: list[str]
+    unfixable: list[str]
+    verify: bool
+
+    def __init__(
+        self,
+        unsafe_fixes: bool = False,
+        fixable: list[str] | None = None,
+        unfixable: list[str] | None = None,
+        verify: bool = False,
+    ) -> None:
+        set_field(self, "unsafe_fixes", unsafe_fixes)
+        set_field(self, "fixable", ["ALL"] if fixable is None else fixable)
+        set_field(self, "unfixable", [] if unfixable is None else unfixable)
+        set_field(self, "verify", verify)
 
     def __eq__(self, other: object) -> bool:
         return _same_values(self, other)
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class DefaultSettings:
     """The defaults of :class:`~dfopt.config.models.Settings`, without pydantic."""
 
-    extends: str | None = None
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
-    severity: dict[str, Severity] = field(default_factory=dict)
-    failure_threshold: Severity = Severity.INFO
-    fix: DefaultFixSettings = field(default_factory=DefaultFixSettings)
-    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
-    include: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
-    trusted_registries: list[str] = field(default_factory=list)
-    label_schema: dict[str, str] = field(default_factory=dict)
-    strict_labels: bool = False
-    disable_ignore_pragma: bool = False
-    no_fail: bool = False
+    __slots__ = (
+        "disable_ignore_pragma",
+        "exclude",
+        "extend_select",
+        "extends",
+        "failure_threshold",
+        "fix",
+        "ignore",
+        "include",
+        "label_schema",
+        "no_fail",
+        "per_file_ignores",
+        "rules",
+        "select",
+        "severity",
+        "strict_labels",
+        "trusted_registries",
+    )
+
+    extends: str | None
+    select: list[str] | None
+    extend_select: list[str]
+    ignore: list[str]
+    per_file_ignores: dict[str, list[str]]
+    severity: dict[str, Severity]
+    failure_threshold: Severity
+    fix: DefaultFixSettings
+    rules: dict[str, dict[str, Any]]
+    include: list[str]
+    exclude: list[str]
+    trusted_registries: list[str]
+    label_schema: dict[str, str]
+    strict_labels: bool
+    disable_ignore_pragma: bool
+    no_fail: bool
+
+    def __init__(
+        self,
+        extends: str | None = None,
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        per_file_ignores: dict[str, list[str]] | None = None,
+        severity: dict[str, Severity] | None = None,
+        failure_threshold: Severity = Severity.INFO,
+        fix: DefaultFixSettings | None = None,
+        rules: dict[str, dict[str, Any]] | None = None,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
+        trusted_registries: list[str] | None = None,
+        label_schema: dict[str, str] | None = None,
+        strict_labels: bool = False,
+        disable_ignore_pragma: bool = False,
+        no_fail: bool = False,
+    ) -> None:
+        set_field(self, "extends", extends)
+        set_field(self, "select", select)
+        set_field(self, "extend_select", [] if extend_select is None else extend_select)
+        set_field(self, "ignore", [] if ignore is None else ignore)
+        set_field(self, "per_file_ignores", {} if per_file_ignores is None else per_file_ignores)
+        set_field(self, "severity", {} if severity is None else severity)
+        set_field(self, "failure_threshold", failure_threshold)
+        set_field(self, "fix", DefaultFixSettings() if fix is None else fix)
+        set_field(self, "rules", {} if rules is None else rules)
+        set_field(self, "include", [] if include is None else include)
+        set_field(self, "exclude", [] if exclude is None else exclude)
+        set_field(
+            self, "trusted_registries", [] if trusted_registries is None else trusted_registries
+        )
+        set_field(self, "label_schema", {} if label_schema is None else label_schema)
+        set_field(self, "strict_labels", strict_labels)
+        set_field(self, "disable_ignore_pragma", disable_ignore_pragma)
+        set_field(self, "no_fail", no_fail)
 
     def fails_on(self, severity: Severity) -> bool:
         """Whether a finding of ``severity`` makes the run fail (see :func:`fails_on`)."""

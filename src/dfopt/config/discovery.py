@@ -11,13 +11,13 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 from dfopt.config.defaults import AnySettings, DefaultSettings
 from dfopt.config.errors import ConfigError, read_config_text
+from dfopt.syntax._record import record, set_field
 
 if TYPE_CHECKING:
     from dfopt.config.models import FixSettings, Settings
@@ -50,8 +50,9 @@ ConfigKind = Literal["dfopt", "hadolint", "default"]
 #: Top-level keys merged one level deep by ``extends`` instead of being replaced.
 _DEEP_MERGE_FIELDS = frozenset({"rules", "severity", "per_file_ignores"})
 _TOML_PREFIX = ("tool", "dfopt")
-_TOML_HEADER = re.compile(r"^\s*\[(?!\[)(?P<name>[^\]]*)\]")
-_TOML_ERROR_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+# Patterns for pyproject files only, compiled (and cached by ``re``) on first use.
+_TOML_HEADER = r"^\s*\[(?!\[)(?P<name>[^\]]*)\]"
+_TOML_ERROR_POSITION = r"\(at line (\d+), column (\d+)\)"
 
 
 def _toml() -> ModuleType | None:
@@ -68,7 +69,7 @@ def _toml() -> ModuleType | None:
     return module
 
 
-@dataclass(frozen=True)
+@record()
 class ResolvedConfig:
     """The settings in force for a file and where they came from.
 
@@ -76,10 +77,20 @@ class ResolvedConfig:
     ``Settings()``.
     """
 
+    __slots__ = ("kind", "path", "root", "settings")
+
     settings: AnySettings
     path: Path | None
     root: Path
-    kind: ConfigKind = field(default="default")
+    kind: ConfigKind
+
+    def __init__(
+        self, settings: AnySettings, path: Path | None, root: Path, kind: ConfigKind = "default"
+    ) -> None:
+        set_field(self, "settings", settings)
+        set_field(self, "path", path)
+        set_field(self, "root", root)
+        set_field(self, "kind", kind)
 
 
 def _is_file(path: Path) -> bool:
@@ -130,7 +141,7 @@ def _parse_toml(path: Path) -> tuple[dict[str, Any], str]:
         data: dict[str, Any] = toml.loads(text)
     except ValueError as exc:
         message = str(exc)
-        match = _TOML_ERROR_POSITION.search(message)
+        match = re.search(_TOML_ERROR_POSITION, message)
         if match is None:
             raise ConfigError(path, f"invalid TOML: {message}") from None
         message = message[: match.start()].rstrip()
@@ -196,7 +207,7 @@ def _toml_sections(lines: Sequence[str]) -> list[tuple[str, int, int]]:
             continue
         if current is not None:
             sections.append((current[0], current[1], index))
-        match = _TOML_HEADER.match(line)
+        match = re.match(_TOML_HEADER, line)
         name = re.sub(r"[\s\"']", "", match.group("name")) if match else ""
         current = (name, index + 1)
     if current is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from dfopt.engine.linter import LintResult
 from dfopt.fixes import Applicability, Edit, FileLines, apply_edits
@@ -14,27 +13,81 @@ from dfopt.syntax import Document, Opaque, Span, parse
 MAX_PASSES = 10
 
 
-@dataclass
 class AppliedFix:
+    """A fix the loop applied: its rule, title and applicability."""
+
+    __slots__ = ("applicability", "code", "title")
+
     code: str
     title: str
     applicability: Applicability
 
+    def __init__(self, code: str, title: str, applicability: Applicability) -> None:
+        self.code = code
+        self.title = title
+        self.applicability = applicability
 
-@dataclass
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, AppliedFix)
+        return (self.code, self.title, self.applicability) == (
+            other.code,
+            other.title,
+            other.applicability,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"AppliedFix(code={self.code!r}, title={self.title!r}, "
+            f"applicability={self.applicability!r})"
+        )
+
+
 class FixResult:
     """Outcome of fixing one text."""
 
+    __slots__ = (
+        "applied",
+        "context_files",
+        "culprits",
+        "failure",
+        "final",
+        "original",
+        "passes",
+        "text",
+    )
+
     original: str
     text: str
-    applied: list[AppliedFix] = field(default_factory=list)
-    passes: int = 0
-    final: LintResult | None = None
-    failure: str | None = None
+    applied: list[AppliedFix]
+    passes: int
+    final: LintResult | None
+    failure: str | None
     """Why the fixes were rolled back (the text is then the original)."""
-    culprits: tuple[str, ...] = ()
-    context_files: list[FileLines] = field(default_factory=list)
+    culprits: tuple[str, ...]
+    context_files: list[FileLines]
     """Changes to files of the build context (a `.dockerignore`), when they were requested."""
+
+    def __init__(
+        self,
+        original: str,
+        text: str,
+        applied: list[AppliedFix] | None = None,
+        passes: int = 0,
+        final: LintResult | None = None,
+        failure: str | None = None,
+        culprits: tuple[str, ...] = (),
+        context_files: list[FileLines] | None = None,
+    ) -> None:
+        self.original = original
+        self.text = text
+        self.applied = [] if applied is None else applied
+        self.passes = passes
+        self.final = final
+        self.failure = failure
+        self.culprits = culprits
+        self.context_files = [] if context_files is None else context_files
 
     @property
     def changed(self) -> bool:

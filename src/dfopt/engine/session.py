@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dfopt.engine.linter import LintResult, lint_document
 from dfopt.engine.registry import Registry, default_registry
-from dfopt.engine.rewriter import FixResult, fix_text, take_context_fixes
 from dfopt.engine.selection import Selection, matches, select_rules
 from dfopt.rules_api import Settings as RuleSettings
 from dfopt.severity import Severity
@@ -17,28 +15,57 @@ from dfopt.syntax import Document, parse
 
 if TYPE_CHECKING:
     from dfopt.config import AnySettings
+    from dfopt.engine.rewriter import FixResult
 
 
-@dataclass
 class Overrides:
     """Command-line options that take precedence over configuration files."""
 
-    select: Sequence[str] | None = None
-    extend_select: Sequence[str] = ()
-    ignore: Sequence[str] = ()
-    unsafe_fixes: bool | None = None
-    context_files: bool = False
+    __slots__ = ("context_files", "extend_select", "ignore", "select", "unsafe_fixes")
+
+    select: Sequence[str] | None
+    extend_select: Sequence[str]
+    ignore: Sequence[str]
+    unsafe_fixes: bool | None
+    context_files: bool
     """Apply the fixes that change build-context files (``fix --dockerignore``)."""
 
+    def __init__(
+        self,
+        select: Sequence[str] | None = None,
+        extend_select: Sequence[str] = (),
+        ignore: Sequence[str] = (),
+        unsafe_fixes: bool | None = None,
+        context_files: bool = False,
+    ) -> None:
+        self.select = select
+        self.extend_select = extend_select
+        self.ignore = ignore
+        self.unsafe_fixes = unsafe_fixes
+        self.context_files = context_files
 
-@dataclass
+
 class Session:
     """Lints and fixes files with one configuration."""
 
+    __slots__ = ("overrides", "registry", "root", "settings")
+
     settings: AnySettings
-    root: Path | None = None
-    overrides: Overrides = field(default_factory=Overrides)
-    registry: Registry = field(default_factory=default_registry)
+    root: Path | None
+    overrides: Overrides
+    registry: Registry
+
+    def __init__(
+        self,
+        settings: AnySettings,
+        root: Path | None = None,
+        overrides: Overrides | None = None,
+        registry: Registry | None = None,
+    ) -> None:
+        self.settings = settings
+        self.root = root
+        self.overrides = Overrides() if overrides is None else overrides
+        self.registry = default_registry() if registry is None else registry
 
     def selection(self, path: Path | None) -> Selection:
         settings = self.settings
@@ -103,6 +130,8 @@ class Session:
         context_files: bool | None = None,
     ) -> FixResult:
         """Fix ``text``; ``context_files`` also takes the fixes of build-context files."""
+        from dfopt.engine.rewriter import fix_text, take_context_fixes  # not needed by check
+
         selection = self.selection(path)
         use_unsafe = self.unsafe_fixes if unsafe is None else unsafe
 

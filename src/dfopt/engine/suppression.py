@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from dfopt.syntax import Comment, Directive, Document, Instruction, Span
 
-_PRAGMA = re.compile(
-    r"^(?P<tool>dfopt:|hadolint)\s*(?P<scope>global\s+|stage\s+)?ignore\s*=\s*(?P<codes>[^\s]+)",
-    re.IGNORECASE,
+_PRAGMA = (
+    r"^(?P<tool>dfopt:|hadolint)\s*(?P<scope>global\s+|stage\s+)?ignore\s*=\s*(?P<codes>[^\s]+)"
 )
+_pragma: re.Pattern[str] | None = None
 
 
-@dataclass
+def _pragma_pattern() -> re.Pattern[str]:
+    """The pragma regex, compiled when a file first has a comment."""
+    global _pragma
+    if _pragma is None:
+        _pragma = re.compile(_PRAGMA, re.IGNORECASE)
+    return _pragma
+
+
 class Suppression:
     """One pragma and the codes it names."""
+
+    __slots__ = ("codes", "scope", "span", "target", "tool", "used")
 
     span: Span
     """The comment line holding it."""
@@ -24,15 +32,40 @@ class Suppression:
     scope: str
     """``line`` (the next instruction), ``stage``, ``file``."""
     tool: str
-    target: Span | None = None
+    target: Span | None
     """The instruction (or stage) it covers; None for file-wide ones."""
-    used: set[str] = field(default_factory=set)
+    used: set[str]
+    """The selectors of ``codes`` that hid a finding."""
+
+    def __init__(
+        self,
+        span: Span,
+        codes: tuple[str, ...],
+        scope: str,
+        tool: str,
+        target: Span | None = None,
+        used: set[str] | None = None,
+    ) -> None:
+        self.span = span
+        self.codes = codes
+        self.scope = scope
+        self.tool = tool
+        self.target = target
+        self.used = set() if used is None else used
 
 
-@dataclass
 class Suppressions:
+    """The suppression pragmas of one document."""
+
+    __slots__ = ("items", "skip_all")
+
     items: list[Suppression]
-    skip_all: bool = False
+    skip_all: bool
+    """``# check=skip=all``: every finding of the file is hidden."""
+
+    def __init__(self, items: list[Suppression], skip_all: bool = False) -> None:
+        self.items = items
+        self.skip_all = skip_all
 
     def suppressed(self, code: str, span: Span, is_match: Callable[[str, str], bool]) -> bool:
         """True (and the pragma marked used) when a pragma hides ``code`` at ``span``."""
@@ -70,7 +103,7 @@ def collect(document: Document, allow_inline: bool = True) -> Suppressions:
                 items.append(Suppression(node.span, codes, "file", "buildkit"))
             continue
         if isinstance(node, Comment):
-            match = _PRAGMA.match(node.text)
+            match = _pragma_pattern().match(node.text)
             if match is None:
                 continue
             codes = tuple(code for code in match.group("codes").split(",") if code)

@@ -12,8 +12,9 @@ finding covering ``RUN`` at the start of line 3 has ``column`` 1 and ``end_colum
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from dfopt.syntax._record import record, set_field
 
 if TYPE_CHECKING:
     from dfopt.rules_api import Violation
@@ -59,9 +60,11 @@ class Locator:
         return line, column, end_line, end_column
 
 
-@dataclass(frozen=True)
+@record()
 class FixEdit:
     """One replacement; an empty range inserts, empty content deletes."""
+
+    __slots__ = ("column", "content", "end_column", "end_line", "line")
 
     line: int
     column: int
@@ -69,19 +72,51 @@ class FixEdit:
     end_column: int
     content: str
 
+    def __init__(
+        self, line: int, column: int, end_line: int, end_column: int, content: str
+    ) -> None:
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "end_line", end_line)
+        set_field(self, "end_column", end_column)
+        set_field(self, "content", content)
 
-@dataclass(frozen=True)
+
+@record()
 class FixInfo:
     """A fix as reported: its applicability (safe, unsafe, display-only) and edits."""
+
+    __slots__ = ("applicability", "edits", "title")
 
     applicability: str
     title: str
     edits: tuple[FixEdit, ...]
 
+    def __init__(self, applicability: str, title: str, edits: tuple[FixEdit, ...]) -> None:
+        set_field(self, "applicability", applicability)
+        set_field(self, "title", title)
+        set_field(self, "edits", edits)
 
-@dataclass(frozen=True)
+
+@record()
 class Finding:
     """One reported problem."""
+
+    __slots__ = (
+        "code",
+        "column",
+        "end_column",
+        "end_line",
+        "fails",
+        "fix",
+        "fixable",
+        "line",
+        "message",
+        "name",
+        "path",
+        "severity",
+        "unsafe_fixable",
+    )
 
     path: str
     line: int
@@ -92,13 +127,43 @@ class Finding:
     name: str
     severity: str
     message: str
-    fix: FixInfo | None = None
-    fixable: bool = False
+    fix: FixInfo | None
+    fixable: bool
     """A fix that ``dfopt fix`` applies (with the options of this run) exists."""
-    unsafe_fixable: bool = False
+    unsafe_fixable: bool
     """A fix exists that ``dfopt fix`` applies only with ``--unsafe-fixes``."""
-    fails: bool = True
+    fails: bool
     """The finding's severity reaches the failure threshold."""
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        code: str,
+        name: str,
+        severity: str,
+        message: str,
+        fix: FixInfo | None = None,
+        fixable: bool = False,
+        unsafe_fixable: bool = False,
+        fails: bool = True,
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "end_line", end_line)
+        set_field(self, "end_column", end_column)
+        set_field(self, "code", code)
+        set_field(self, "name", name)
+        set_field(self, "severity", severity)
+        set_field(self, "message", message)
+        set_field(self, "fix", fix)
+        set_field(self, "fixable", fixable)
+        set_field(self, "unsafe_fixable", unsafe_fixable)
+        set_field(self, "fails", fails)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -162,12 +227,22 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda finding: finding.sort_key)
 
 
-@dataclass(frozen=True)
+@record()
 class Summary:
+    """Totals over the findings of a run."""
+
+    __slots__ = ("files", "fixable", "problems", "unsafe_fixable")
+
     problems: int
     files: int
     fixable: int
     unsafe_fixable: int
+
+    def __init__(self, problems: int, files: int, fixable: int, unsafe_fixable: int) -> None:
+        set_field(self, "problems", problems)
+        set_field(self, "files", files)
+        set_field(self, "fixable", fixable)
+        set_field(self, "unsafe_fixable", unsafe_fixable)
 
 
 def summarize(findings: Sequence[Finding]) -> Summary:
@@ -179,14 +254,22 @@ def summarize(findings: Sequence[Finding]) -> Summary:
     )
 
 
-@dataclass(frozen=True)
+@record()
 class Statistic:
     """How often one rule fired."""
+
+    __slots__ = ("code", "count", "fixable", "name")
 
     code: str
     name: str
     count: int
     fixable: int
+
+    def __init__(self, code: str, name: str, count: int, fixable: int) -> None:
+        set_field(self, "code", code)
+        set_field(self, "name", name)
+        set_field(self, "count", count)
+        set_field(self, "fixable", fixable)
 
 
 def statistics(findings: Iterable[Finding]) -> list[Statistic]:

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from dfopt.report import Finding, Statistic
+from dfopt.report import Finding, FixEdit, Statistic
 
 if TYPE_CHECKING:
     from dfopt.rules_api import Rule
@@ -35,7 +34,7 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
         fix = {
             "applicability": finding.fix.applicability,
             "title": finding.fix.title,
-            "edits": [asdict(edit) for edit in finding.fix.edits],
+            "edits": [_edit_to_dict(edit) for edit in finding.fix.edits],
         }
     return {
         "path": finding.path,
@@ -52,6 +51,20 @@ def finding_to_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
+def _edit_to_dict(edit: FixEdit) -> dict[str, Any]:
+    return {
+        "line": edit.line,
+        "column": edit.column,
+        "end_line": edit.end_line,
+        "end_column": edit.end_column,
+        "content": edit.content,
+    }
+
+
+def _statistic_to_dict(stat: Statistic) -> dict[str, Any]:
+    return {"code": stat.code, "name": stat.name, "count": stat.count, "fixable": stat.fixable}
+
+
 def _dump(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
@@ -61,7 +74,7 @@ def render_json(findings: Sequence[Finding]) -> str:
 
 
 def render_statistics_json(stats: Sequence[Statistic]) -> str:
-    return _dump([asdict(stat) for stat in stats])
+    return _dump([_statistic_to_dict(stat) for stat in stats])
 
 
 def render_rules_json(rules: Sequence[type[Rule]]) -> str:

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.nodes import Instruction
 
 
-@dataclass(frozen=True)
+@record()
 class Mount:
     """One ``--mount`` of a RUN instruction."""
 
+    __slots__ = ("options", "target", "type")
+
     type: str
     target: str | None
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict[str, str]
+
+    def __init__(
+        self, type: str, target: str | None, options: dict[str, str] | None = None
+    ) -> None:
+        set_field(self, "type", type)
+        set_field(self, "target", target)
+        set_field(self, "options", {} if options is None else options)
 
     @property
     def is_cache_like(self) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from types import MappingProxyType
 
 from dfopt.semantics.expand import expand, process_word
+from dfopt.syntax._record import record, set_field
 from dfopt.syntax.document import Document
 from dfopt.syntax.lexing import name_value_words
 from dfopt.syntax.nodes import Form, Instruction
@@ -33,21 +33,33 @@ _EMPTY: Mapping[str, str] = MappingProxyType({})
 _TOKEN_SPLIT = re.compile(r"[\t\v\f\r ]+")
 
 
-def _empty() -> Mapping[str, str]:
-    return _EMPTY
-
-
-@dataclass(frozen=True)
+@record()
 class State:
     """What is in force before an instruction runs. Shared between instructions until it changes."""
 
-    args: Mapping[str, str] = field(default_factory=_empty)
-    env: Mapping[str, str] = field(default_factory=_empty)
-    shell: tuple[str, ...] = DEFAULT_SHELL
-    workdir: str | None = None
+    __slots__ = ("args", "env", "shell", "user", "workdir")
+
+    args: Mapping[str, str]
+    env: Mapping[str, str]
+    shell: tuple[str, ...]
+    workdir: str | None
     """The absolute working directory, or None while it is the base image's (unknown)."""
-    user: str | None = None
+    user: str | None
     """The last USER of the stage or its parent stages, or None (the base image's)."""
+
+    def __init__(
+        self,
+        args: Mapping[str, str] = _EMPTY,
+        env: Mapping[str, str] = _EMPTY,
+        shell: tuple[str, ...] = DEFAULT_SHELL,
+        workdir: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        set_field(self, "args", args)
+        set_field(self, "env", env)
+        set_field(self, "shell", shell)
+        set_field(self, "workdir", workdir)
+        set_field(self, "user", user)
 
     @property
     def variables(self) -> Mapping[str, str]:
@@ -67,9 +79,20 @@ class State:
         return program in ("sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "mksh")
 
 
-@dataclass
 class Stage:
     """One build stage, from its FROM to the next."""
+
+    __slots__ = (
+        "base",
+        "base_raw",
+        "final_state",
+        "from_instruction",
+        "index",
+        "instructions",
+        "name",
+        "parent",
+        "states",
+    )
 
     index: int
     from_instruction: Instruction | None
@@ -81,10 +104,32 @@ class Stage:
     base_raw: str
     parent: Stage | None
     """The earlier stage this one builds on (``FROM builder``), if any."""
-    instructions: list[Instruction] = field(default_factory=list)
-    states: list[State] = field(default_factory=list)
+    instructions: list[Instruction]
+    states: list[State]
     """``states[i]`` is what is in force before ``instructions[i]``."""
-    final_state: State = field(default_factory=State)
+    final_state: State
+
+    def __init__(
+        self,
+        index: int,
+        from_instruction: Instruction | None,
+        name: str | None,
+        base: str,
+        base_raw: str,
+        parent: Stage | None,
+        instructions: list[Instruction] | None = None,
+        states: list[State] | None = None,
+        final_state: State | None = None,
+    ) -> None:
+        self.index = index
+        self.from_instruction = from_instruction
+        self.name = name
+        self.base = base
+        self.base_raw = base_raw
+        self.parent = parent
+        self.instructions = [] if instructions is None else instructions
+        self.states = [] if states is None else states
+        self.final_state = State() if final_state is None else final_state
 
     @property
     def is_scratch(self) -> bool:
@@ -97,15 +142,30 @@ class Stage:
         raise ValueError("instruction not in stage")
 
 
-@dataclass
 class Semantics:
     """Stages of a document and the state before each instruction."""
+
+    __slots__ = ("_owner", "document", "global_args", "global_instructions", "stages")
 
     document: Document
     global_args: dict[str, str]
     global_instructions: list[Instruction]
     stages: list[Stage]
     _owner: dict[int, tuple[Stage | None, State]]
+
+    def __init__(
+        self,
+        document: Document,
+        global_args: dict[str, str],
+        global_instructions: list[Instruction],
+        stages: list[Stage],
+        _owner: dict[int, tuple[Stage | None, State]],
+    ) -> None:
+        self.document = document
+        self.global_args = global_args
+        self.global_instructions = global_instructions
+        self.stages = stages
+        self._owner = _owner
 
     @property
     def final_stage(self) -> Stage | None:
@@ -207,7 +267,9 @@ def analyze(document: Document) -> Semantics:
             stages.append(stage)
             parent = stage.parent
             base_state = parent.final_state if parent is not None else State()
-            state = replace(base_state, args=_EMPTY)
+            state = State(
+                _EMPTY, base_state.env, base_state.shell, base_state.workdir, base_state.user
+            )
             stage.instructions.append(instruction)
             stage.states.append(state)
             owner[id(instruction)] = (stage, state)
@@ -270,7 +332,7 @@ def _apply(
                 args[key] = PLATFORM_ARGS[key]
             else:
                 args[key] = ""
-        return replace(state, args=MappingProxyType(args))
+        return State(MappingProxyType(args), state.env, state.shell, state.workdir, state.user)
     if keyword == "ENV":
         env = dict(state.env)
         # Every value of one ENV sees the variables as they were before it.
@@ -278,16 +340,20 @@ def _apply(
         for key, value in raw_assignments(instruction.args_text, True, escape):
             name = process_word(key, variables, escape)
             env[name] = process_word(value or "", variables, escape)
-        return replace(state, env=MappingProxyType(env))
+        return State(state.args, MappingProxyType(env), state.shell, state.workdir, state.user)
     if keyword == "SHELL" and instruction.form is Form.EXEC:
-        return replace(state, shell=tuple(word.value for word in instruction.exec_args))
+        shell = tuple(word.value for word in instruction.exec_args)
+        return State(state.args, state.env, shell, state.workdir, state.user)
     if keyword == "WORKDIR":
         path = process_word(instruction.args_text, state.variables, escape)
         if path.startswith("/"):
-            return replace(state, workdir=posixpath.normpath(path))
-        if state.workdir is not None:
-            return replace(state, workdir=posixpath.normpath(posixpath.join(state.workdir, path)))
-        return state
+            workdir = posixpath.normpath(path)
+        elif state.workdir is not None:
+            workdir = posixpath.normpath(posixpath.join(state.workdir, path))
+        else:
+            return state
+        return State(state.args, state.env, state.shell, workdir, state.user)
     if keyword == "USER":
-        return replace(state, user=process_word(instruction.args_text, state.variables, escape))
+        user = process_word(instruction.args_text, state.variables, escape)
+        return State(state.args, state.env, state.shell, state.workdir, user)
     return state

@@ -7,17 +7,21 @@ own ``__init__``, assigning with :data:`set_field`; :func:`record` then adds wha
 frozen dataclass has: ``__repr__``, ``__eq__`` and ``__hash__`` over the fields
 (``eq=False`` keeps identity), ``__match_args__``, pickling, and
 ``FrozenInstanceError`` on assignment. A method the class defines itself is kept.
+
+:func:`replace` and :func:`field_names` stand in for ``dataclasses.replace`` and
+``dataclasses.fields``. Neither ``dataclasses`` nor ``inspect`` is imported until an
+assignment is refused (``FrozenInstanceError`` is the dataclasses one, so code catching
+it keeps working).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
-from dataclasses import FrozenInstanceError
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T", bound=type)
+R = TypeVar("R")
 
 set_field = object.__setattr__
 """Assign a field of a record being built (records refuse ordinary assignment)."""
@@ -27,9 +31,14 @@ def record(*, eq: bool = True) -> Callable[[T], T]:
     """Class decorator: make ``cls`` a frozen record of its annotated fields."""
 
     def decorate(cls: T) -> T:
+        # The class's own annotations (not its bases'), read as inspect.get_annotations
+        # reads them, without importing inspect.
+        annotations = cls.__dict__.get("__annotations__")  # noqa: RUF063
+        if annotations is None:
+            annotations = getattr(cls, "__annotations__", None) or {}
         names = tuple(
             name
-            for name, annotation in inspect.get_annotations(cls).items()
+            for name, annotation in annotations.items()
             if not str(annotation).startswith(("ClassVar", "typing.ClassVar"))
         )
         _add_methods(cls, names, eq)
@@ -55,10 +64,10 @@ def _add_methods(cls: Any, names: tuple[str, ...], eq: bool) -> None:
         return f"{qualname}({inner})"
 
     def __setattr__(self: Any, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        _refuse("assign to", name)
 
     def __delattr__(self: Any, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        _refuse("delete", name)
 
     def __reduce__(self: Any) -> tuple[Any, ...]:
         return (self.__class__, tuple(getattr(self, name) for name in names))
@@ -89,6 +98,34 @@ def _add_methods(cls: Any, names: tuple[str, ...], eq: bool) -> None:
             setattr(cls, name, method)
 
 
+def _refuse(action: str, name: str) -> NoReturn:
+    """Raise ``dataclasses.FrozenInstanceError``, importing dataclasses only now."""
+    from dataclasses import FrozenInstanceError
+
+    raise FrozenInstanceError(f"cannot {action} field {name!r}")
+
+
+def field_names(item: object) -> tuple[str, ...]:
+    """The fields of a record (class or instance), in ``__init__`` order."""
+    names: tuple[str, ...] = getattr(item, "__match_args__", ())
+    return names
+
+
+def replace(item: R, /, **changes: Any) -> R:
+    """A copy of the record ``item`` with ``changes`` applied, like ``dataclasses.replace``.
+
+    The record's ``__init__`` must take its fields as keyword arguments (every
+    :func:`record` class in dfopt does); an unknown field name raises ``TypeError``.
+    """
+    names = field_names(item)
+    unknown = sorted(set(changes).difference(names))
+    if unknown:
+        raise TypeError(f"{type(item).__qualname__} has no field {unknown[0]!r}")
+    values = {name: getattr(item, name) for name in names}
+    values.update(changes)
+    return type(item)(**values)
+
+
 class KeyedRecord:
     """Base of a frozen record with fields worked out lazily, which :func:`record` cannot
     describe: equality, hash and pickling go through :meth:`_key` (the field values in
@@ -116,10 +153,10 @@ class KeyedRecord:
         return f"{self.__class__.__qualname__}({inner})"
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+        _refuse("assign to", name)
 
     def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+        _refuse("delete", name)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (self.__class__, self._key())

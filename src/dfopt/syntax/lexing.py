@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
+from functools import cache
+from typing import TYPE_CHECKING
 
 from dfopt.syntax._record import record, set_field
+
+if TYPE_CHECKING:
+    import json
 
 # The characters Go's unicode.IsSpace accepts (Python's str.isspace accepts a few more).
 GO_SPACE = frozenset(
@@ -566,9 +570,17 @@ def _finite_number(text: str) -> object:
     return value
 
 
-_DECODER = json.JSONDecoder(
-    parse_constant=_reject_constant, parse_float=_finite_number, parse_int=_finite_number
-)
+@cache
+def _decoder() -> json.JSONDecoder:
+    """A JSON decoder that reads numbers and constants as the builder does (:mod:`json`
+    is imported on first use: most Dockerfiles have no exec-form instruction)."""
+    import json
+
+    return json.JSONDecoder(
+        parse_constant=_reject_constant, parse_float=_finite_number, parse_int=_finite_number
+    )
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -584,8 +596,9 @@ def parse_json_array(text: str, start: int) -> list[tuple[str, int, int]] | None
     index = lstrip_go(text, start)
     if index >= len(text) or text[index] != "[":
         return None
+    decoder = _decoder()
     try:
-        value, _ = _DECODER.raw_decode(text, index)
+        value, _ = decoder.raw_decode(text, index)
     except ValueError:
         return None
     if not isinstance(value, list):
@@ -597,7 +610,7 @@ def parse_json_array(text: str, start: int) -> list[tuple[str, int, int]] | None
     for _ in value:
         while text[position] in _JSON_SPACE or text[position] == ",":
             position += 1
-        item, end = _DECODER.raw_decode(text, position)
+        item, end = decoder.raw_decode(text, position)
         # Invalid UTF-8 and lone surrogate escapes decode to U+FFFD, as in the builder.
         elements.append((_SURROGATE.sub("\ufffd", item), position, end))
         position = end
