@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, cached_property
 from itertools import pairwise
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dfopt.shell.normalise import Node, normalise
 from dfopt.syntax._record import KeyedRecord, record, set_field
@@ -225,31 +225,45 @@ class SimpleCommand:
     def _mapped(
         cls,
         name: ShellWord | None,
-        args: tuple[ShellWord, ...],
         assignments: tuple[str, ...],
-        redirects: tuple[Redirect, ...],
         start: int,
         end: int,
         reliable: bool,
         depth: int,
         in_pipeline: bool,
         to_source: Callable[[int], int],
+        read_parts: Callable[[], tuple[tuple[ShellWord, ...], tuple[Redirect, ...]]],
     ) -> SimpleCommand:
-        """A command whose source span is computed from ``to_source`` when first read."""
+        """A command from a parse: its source span is computed from ``to_source``, and its
+        arguments and redirects by ``read_parts``, when first read (most rules look at
+        the name only)."""
         command = cls.__new__(cls)
         command.__dict__.update(
             name=name,
-            args=args,
             assignments=assignments,
-            redirects=redirects,
             start=start,
             end=end,
             reliable=reliable,
             depth=depth,
             in_pipeline=in_pipeline,
             _to_source=to_source,
+            _read_parts=read_parts,
         )
         return command
+
+    def _parts(self) -> None:
+        args, redirects = self.__dict__.pop("_read_parts")()
+        self.__dict__.update(args=args, redirects=redirects)
+
+    @cached_property  # type: ignore[no-redef]
+    def args(self) -> tuple[ShellWord, ...]:
+        self._parts()
+        return self.__dict__["args"]  # type: ignore[no-any-return]
+
+    @cached_property  # type: ignore[no-redef]
+    def redirects(self) -> tuple[Redirect, ...]:
+        self._parts()
+        return self.__dict__["redirects"]  # type: ignore[no-any-return]
 
     @cached_property  # type: ignore[no-redef]
     def span(self) -> Span:
@@ -321,13 +335,13 @@ class ShellScript:
     """A parsed shell script with a query API for rules."""
 
     __slots__ = (
+        "_top_level",
         "commands",
         "constructs",
         "has_comment",
         "has_errors",
         "operators",
         "text",
-        "top_level",
     )
 
     text: str
@@ -340,6 +354,8 @@ class ShellScript:
     """Node types seen: ``subshell``, ``function_definition``, ``if_statement`` ..."""
     has_comment: bool
     """True when the script holds a shell comment (``# ...`` runs to the end of the text)."""
+    if TYPE_CHECKING:  # not a field: the store behind ``top_level``
+        _top_level: tuple[tuple[int, int], ...] | Callable[[], tuple[tuple[int, int], ...]]
 
     def __init__(
         self,
@@ -347,17 +363,26 @@ class ShellScript:
         commands: tuple[SimpleCommand, ...],
         operators: tuple[Operator, ...],
         has_errors: bool,
-        top_level: tuple[tuple[int, int], ...] = (),
+        top_level: tuple[tuple[int, int], ...] | Callable[[], tuple[tuple[int, int], ...]] = (),
         constructs: frozenset[str] = frozenset(),
         has_comment: bool = False,
     ) -> None:
+        """``top_level`` may be a function that works the ranges out on first use."""
         set_field(self, "text", text)
         set_field(self, "commands", commands)
         set_field(self, "operators", operators)
         set_field(self, "has_errors", has_errors)
-        set_field(self, "top_level", top_level)
+        set_field(self, "_top_level", top_level)
         set_field(self, "constructs", constructs)
         set_field(self, "has_comment", has_comment)
+
+    @property  # type: ignore[no-redef]
+    def top_level(self) -> tuple[tuple[int, int], ...]:
+        ranges = self._top_level
+        if callable(ranges):
+            ranges = ranges()
+            set_field(self, "_top_level", ranges)
+        return ranges
 
     def commands_named(self, *names: str, subcommand: str | None = None) -> list[SimpleCommand]:
         """Commands whose name is one of ``names`` (and whose subcommand matches)."""
@@ -404,7 +429,7 @@ def parse_script(text: str, to_source: Callable[[int], int]) -> ShellScript:
         commands=tuple(commands),
         operators=tuple(operators),
         has_errors=root.has_error,
-        top_level=tuple(builder.top_level(root)),
+        top_level=lambda: tuple(builder.top_level(root)),
         constructs=frozenset(builder.constructs),
         has_comment="#" in text and _has_comment(root),
     )
@@ -584,26 +609,62 @@ class _Builder:
         return ShellWord._mapped(raw, value, literal, start, end, self.to_source)
 
     def command(self, node: Any, depth: int, in_pipeline: bool, outer: Sequence[Any] = ()) -> None:
-        name: ShellWord | None = None
-        args: list[ShellWord] = []
-        assignments: list[str] = []
-        redirects: list[Redirect] = []
         kind = node.type
-        for child in (*node.children, *outer):
-            child_type = child.type
-            if kind != "command" and not child.is_named and name is None:
-                # `export`, `declare`, `local`, `readonly`, `typeset`, `unset`
-                start, end = self.chars(child)
-                text = self.text[start:end]
-                name = ShellWord._mapped(text, text, True, start, end, self.to_source)
-                continue
-            if child_type == "command_name":
-                name = self.word(child.named_children[0] if child.named_children else child)
-            elif child_type == "variable_assignment":
-                start, end = self.chars(child)
-                if name is None and kind == "command":
+        children = (*node.children, *outer)
+        name: ShellWord | None = None
+        name_at = len(children)
+        assignments: list[str] = []
+        for index, child in enumerate(children):
+            if kind != "command":
+                if not child.is_named:
+                    # `export`, `declare`, `local`, `readonly`, `typeset`, `unset`
+                    start, end = self.chars(child)
+                    text = self.text[start:end]
+                    name = ShellWord._mapped(text, text, True, start, end, self.to_source)
+                    name_at = index
+                    break
+            else:
+                child_type = child.type
+                if child_type == "command_name":
+                    name = self.word(child.named_children[0] if child.named_children else child)
+                    name_at = index
+                    break
+                if child_type == "variable_assignment":
+                    start, end = self.chars(child)
                     assignments.append(self.text[start:end])
-                else:
+
+        def read_parts() -> tuple[tuple[ShellWord, ...], tuple[Redirect, ...]]:
+            return self.parts(kind, children, name_at)
+
+        start, end = self.chars(node)
+        self.commands.append(
+            SimpleCommand._mapped(
+                name,
+                tuple(assignments),
+                start,
+                end,
+                not (node.has_error or self.broken),
+                depth,
+                in_pipeline,
+                self.to_source,
+                read_parts,
+            )
+        )
+
+    def parts(
+        self, kind: str, children: Sequence[Any], name_at: int
+    ) -> tuple[tuple[ShellWord, ...], tuple[Redirect, ...]]:
+        """Arguments and redirects of a command whose name is the child at ``name_at``
+        (``len(children)`` when it has none); assignments before the name are not
+        arguments."""
+        args: list[ShellWord] = []
+        redirects: list[Redirect] = []
+        for index, child in enumerate(children):
+            if index == name_at:
+                continue
+            child_type = child.type
+            if child_type == "variable_assignment":
+                if index > name_at or kind != "command":
                     args.append(self.word(child))
             elif child_type in ("file_redirect", "herestring_redirect", "heredoc_redirect"):
                 start, end = self.chars(child)
@@ -619,21 +680,7 @@ class _Builder:
                 redirects.append(Redirect(operator, target, self.span(start, end)))
             elif child.is_named and (child_type in _WORD_TYPES or child_type == "variable_name"):
                 args.append(self.word(child))
-        start, end = self.chars(node)
-        self.commands.append(
-            SimpleCommand._mapped(
-                name,
-                tuple(args),
-                tuple(assignments),
-                tuple(redirects),
-                start,
-                end,
-                not (node.has_error or self.broken),
-                depth,
-                in_pipeline,
-                self.to_source,
-            )
-        )
+        return tuple(args), tuple(redirects)
 
     def top_level(self, root: Any) -> Iterable[tuple[int, int]]:
         """Ranges of the statements joined at the top by ``&&``, ``;`` or newlines."""
