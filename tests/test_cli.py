@@ -128,6 +128,7 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> Registry:
     built = build_registry([("tests", SimpleNamespace(RULES=TEST_RULES))])
     assert not built.problems
     monkeypatch.setattr(registry_module, "default_registry", lambda: built)
+    monkeypatch.setattr(registry_module, "deferred_registry", lambda: built)
     return built
 
 
@@ -545,6 +546,7 @@ def test_registry_problems_are_errors(project: Path, monkeypatch: pytest.MonkeyP
     built = build_registry([("tests", SimpleNamespace(RULES=[MaintainerDeprecated]))])
     broken = Registry(built.rules, (RegistryProblem("extra", "failed to load: boom"),))
     monkeypatch.setattr(registry_module, "default_registry", lambda: broken)
+    monkeypatch.setattr(registry_module, "deferred_registry", lambda: broken)
     write("Dockerfile")
     result = run("check", "Dockerfile")
     assert result.code == 2

@@ -108,6 +108,7 @@ SAFE_TABLE = [
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(registry_module, "default_registry", lambda: REGISTRY)
+    monkeypatch.setattr(registry_module, "deferred_registry", lambda: REGISTRY)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".no-config"))
     monkeypatch.delenv("NO_COLOR", raising=False)

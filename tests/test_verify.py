@@ -283,6 +283,7 @@ def test_changed_outside(before: str, after: str, spans: list[Span], expected: i
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(registry_module, "default_registry", lambda: REGISTRY)
+    monkeypatch.setattr(registry_module, "deferred_registry", lambda: REGISTRY)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".no-config"))
     clear_config_cache()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 
 from dfopt.rules_api import Rule
@@ -24,3 +25,25 @@ def rules() -> list[type[Rule]]:
             ):
                 found.append(value)
     return sorted(found, key=lambda rule: rule.code)
+
+
+def index() -> tuple[tuple[object, ...], ...] | None:
+    """The pack's generated index (see :mod:`dfopt.engine.pack_index`), or None when it
+    does not list exactly the rule modules of this folder: the pack is then loaded in
+    full."""
+    try:
+        from dfopt_rules._index import INDEX
+    except ImportError:
+        return None
+    present = set()
+    for folder in __path__:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return None
+        for name in names:
+            stem, dot, suffix = name.partition(".")
+            if dot and suffix == "py" and not stem.startswith("_"):
+                present.add(f"{__name__}.{stem}")
+    indexed = {entry[0] for entry in INDEX}
+    return INDEX if indexed == present else None

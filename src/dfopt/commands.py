@@ -19,7 +19,6 @@ import enum
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -74,27 +73,48 @@ class RulesFormat(str, enum.Enum):
 OptionKind = Literal["flag", "switch", "value", "list", "choice"]
 
 
-@dataclass(frozen=True)
 class OptionSpec:
     """One command-line option, declared once for the typer app and the fast parser.
 
     Kinds: ``flag`` (``--isolated``: False unless given), ``switch`` (``--verify`` /
     ``--no-verify``: None unless given), ``value`` (``--config FILE``: the last one
     wins), ``list`` (``--select CODES``, repeatable: None unless given) and ``choice``
-    (``--format``: one of ``choices``, the first by default).
+    (``--format``: one of ``choices``, the first by default). Read-only.
     """
+
+    __slots__ = ("aliases", "choices", "dest", "help", "kind", "metavar", "name", "negative")
 
     dest: str
     """The keyword of the ``run_*`` function and the name of the typer parameter."""
     name: str
     kind: OptionKind
     help: str
-    metavar: str | None = None
-    negative: str | None = None
+    metavar: str | None
+    negative: str | None
     """The ``--no-...`` spelling of a switch."""
-    choices: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
+    choices: tuple[str, ...]
+    aliases: tuple[str, ...]
     """Other spellings, such as a short ``-o``."""
+
+    def __init__(
+        self,
+        dest: str,
+        name: str,
+        kind: OptionKind,
+        help: str,
+        metavar: str | None = None,
+        negative: str | None = None,
+        choices: tuple[str, ...] = (),
+        aliases: tuple[str, ...] = (),
+    ) -> None:
+        self.dest = dest
+        self.name = name
+        self.kind = kind
+        self.help = help
+        self.metavar = metavar
+        self.negative = negative
+        self.choices = choices
+        self.aliases = aliases
 
     @property
     def takes_value(self) -> bool:
@@ -263,23 +283,54 @@ def _split(values: Sequence[str] | None) -> list[str]:
     return [part.strip() for value in values or () for part in value.split(",") if part.strip()]
 
 
-@dataclass
 class Options:
     """The command-line options shared by ``check`` and ``fix``."""
 
-    select: list[str] | None = None
-    extend_select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    config: Path | None = None
-    isolated: bool = False
-    stdin_filename: str | None = None
-    unsafe_fixes: bool | None = None
-    force_exclude: bool = False
+    __slots__ = (
+        "config",
+        "extend_select",
+        "force_exclude",
+        "ignore",
+        "isolated",
+        "select",
+        "stdin_filename",
+        "unsafe_fixes",
+    )
+
+    select: list[str] | None
+    extend_select: list[str]
+    ignore: list[str]
+    config: Path | None
+    isolated: bool
+    stdin_filename: str | None
+    unsafe_fixes: bool | None
+    force_exclude: bool
+
+    def __init__(
+        self,
+        select: list[str] | None = None,
+        extend_select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        config: Path | None = None,
+        isolated: bool = False,
+        stdin_filename: str | None = None,
+        unsafe_fixes: bool | None = None,
+        force_exclude: bool = False,
+    ) -> None:
+        self.select = select
+        self.extend_select = [] if extend_select is None else extend_select
+        self.ignore = [] if ignore is None else ignore
+        self.config = config
+        self.isolated = isolated
+        self.stdin_filename = stdin_filename
+        self.unsafe_fixes = unsafe_fixes
+        self.force_exclude = force_exclude
 
 
-@dataclass
 class Input:
     """One Dockerfile's text and how to refer to it."""
+
+    __slots__ = ("display", "engine_path", "path", "text")
 
     display: str
     """The path shown in output."""
@@ -288,6 +339,14 @@ class Input:
     engine_path: Path | None
     """The path rules and per-file ignores see."""
     text: str
+
+    def __init__(
+        self, display: str, path: Path | None, engine_path: Path | None, text: str
+    ) -> None:
+        self.display = display
+        self.path = path
+        self.engine_path = engine_path
+        self.text = text
 
 
 class Runner:
@@ -318,9 +377,10 @@ class Runner:
     @property
     def registry(self) -> Registry:
         if self._registry is None:
-            from dfopt.engine.registry import default_registry
+            # Rules of an indexed pack are imported when a file needs them.
+            from dfopt.engine.registry import deferred_registry
 
-            self._registry = default_registry()
+            self._registry = deferred_registry()
         return self._registry
 
     def check_setup(self) -> bool:
@@ -688,18 +748,47 @@ def _render_report(
 # -- fix --------------------------------------------------------------------------------
 
 
-@dataclass
 class FixTotals:
-    applied: int = 0
-    files: int = 0
-    held_back: int = 0
-    held_codes: set[str] = field(default_factory=set)
+    """What ``fix`` did over all its inputs, for the summary on standard error."""
+
+    __slots__ = (
+        "applied",
+        "files",
+        "held_back",
+        "held_codes",
+        "remaining",
+        "statistics",
+        "waiting_for_dockerignore",
+    )
+
+    applied: int
+    files: int
+    held_back: int
+    held_codes: set[str]
     """The rules whose unsafe fixes were held back."""
-    remaining: int = 0
-    waiting_for_dockerignore: int = 0
+    remaining: int
+    waiting_for_dockerignore: int
     """Findings whose fix writes a `.dockerignore`, left because --dockerignore is off."""
-    statistics: FixStatistics | None = None
+    statistics: FixStatistics | None
     """Counts per rule, with ``--statistics``."""
+
+    def __init__(
+        self,
+        applied: int = 0,
+        files: int = 0,
+        held_back: int = 0,
+        held_codes: set[str] | None = None,
+        remaining: int = 0,
+        waiting_for_dockerignore: int = 0,
+        statistics: FixStatistics | None = None,
+    ) -> None:
+        self.applied = applied
+        self.files = files
+        self.held_back = held_back
+        self.held_codes = set() if held_codes is None else held_codes
+        self.remaining = remaining
+        self.waiting_for_dockerignore = waiting_for_dockerignore
+        self.statistics = statistics
 
 
 def run_fix(

@@ -8,10 +8,13 @@ so a rule may keep state on ``self``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
@@ -79,7 +82,9 @@ __all__ = [
     "mounts_of",
     "parse_assignments",
     "plain_chain",
+    "record",
     "same_run_flags",
+    "set_field",
 ]
 
 ALL_KEYWORDS = frozenset(
@@ -239,6 +244,11 @@ class Rule:
     """Instruction keywords this rule's ``check`` sees (ONBUILD triggers included)."""
     include_onbuild: ClassVar[bool] = True
     """Also call ``check`` for ``ONBUILD <keyword>`` with a target keyword."""
+    programs: ClassVar[frozenset[str]] = frozenset()
+    """For a rule about some programs only (``apt-get``, ``pip``): ``check`` sees a RUN
+    only when the RUN runs one of them: a command of its shell scripts, or the program
+    an exec-form RUN starts (by name, directory stripped). Empty: every RUN. Declare it
+    only when ``check`` finds nothing in a RUN that runs none of them."""
     aliases: ClassVar[tuple[str, ...]] = ()
     fix_availability: ClassVar[FixAvailability] = FixAvailability.NEVER
     fix_class: ClassVar[str] = "no"
@@ -300,6 +310,8 @@ class Rule:
         unknown = set(cls.targets) - ALL_KEYWORDS
         if unknown:
             problems.append(f"unknown targets {sorted(unknown)}")
+        if cls.programs and "RUN" not in cls.targets:
+            problems.append("`programs` needs RUN among the targets")
         return problems
 
 
@@ -323,6 +335,8 @@ class Context:
         self._commands: dict[int, tuple[SimpleCommand, ...]] = {}
         self.memo: dict[object, object] = {}
         """A per-file cache for helpers that several rules call with the same arguments."""
+        self._heads: dict[str, tuple[bytes | None, int]] = {}
+        self._context_base: str | None = None
 
     # -- text and positions ---------------------------------------------------------
 
@@ -407,6 +421,20 @@ class Context:
             return None
         return items[index - 1] if index > 0 else None
 
+    @cached_property
+    def _runs_before(self) -> dict[int, Instruction]:
+        return {
+            id(second): first
+            for stage in self.stages
+            for first, second in pairwise(stage.instructions)
+            if first.keyword == "RUN" and second.keyword == "RUN"
+        }
+
+    def run_before(self, instruction: Instruction) -> Instruction | None:
+        """The instruction just before ``instruction`` in its stage when both are RUNs,
+        else None (worked out for the whole file at once)."""
+        return self._runs_before.get(id(instruction))
+
     # -- shell --------------------------------------------------------------------------
 
     @cached_property
@@ -487,18 +515,56 @@ class Context:
         return self.path.parent if self.path is not None else None
 
     def read_context_head(self, relative: str, size: int = 512) -> bytes | None:
-        """First bytes of a file in the build context, or None when it cannot be read."""
-        base = self.context_dir
-        if base is None or any(char in relative for char in "*?["):
+        """First bytes of a file in the build context, or None when it cannot be read.
+
+        Answers are kept for the life of the context (one lint of one file), so rules
+        that look at the same file pay for the file system once.
+        """
+        path = self.path
+        if path is None or any(char in relative for char in "*?["):
             return None
-        candidate = (base / relative.lstrip("/")).resolve()
-        try:
-            if not candidate.is_file():
+        if size < 0:
+            return self._read_head(path, relative, size)
+        heads = self._heads
+        known = heads.get(relative)
+        if known is not None:
+            data, read = known
+            if data is None:
                 return None
-            with candidate.open("rb") as handle:
+            if size <= read:
+                return data[:size]
+            if len(data) < read:
+                return data  # the whole file is known
+        data = self._read_head(path, relative, size)
+        heads[relative] = (data, size)
+        return data
+
+    def _read_head(self, path: Path, relative: str, size: int) -> bytes | None:
+        parts = [part for part in relative.split("/") if part and part != "."]
+        if ".." in parts:
+            candidate = str((path.parent / relative.lstrip("/")).resolve())
+        else:
+            # Without `..`, the operating system resolves the path as `resolve()` does.
+            base = self._context_base
+            if base is None:
+                base = self._context_base = _context_base(path)
+            candidate = base + "/".join(parts) if parts else base.rstrip(os.sep) or os.sep
+        try:
+            if not S_ISREG(os.stat(candidate).st_mode):
+                return None
+            with open(candidate, "rb") as handle:
                 return handle.read(size)
         except OSError:
             return None
+
+
+def _context_base(dockerfile: Path) -> str:
+    """The directory of ``dockerfile`` as text ending in a separator; resolved when it
+    holds a `..`, which the operating system could resolve differently from ``resolve()``."""
+    base = os.path.dirname(os.fspath(dockerfile)) or "."
+    if ".." in base.split(os.sep):
+        base = str(Path(base).resolve())
+    return base if base.endswith(os.sep) else base + os.sep
 
 
 _SHELL_PRAGMA = re.compile(r"^(?:hadolint|dfopt:)\s*shell\s*=\s*(\S+)", re.IGNORECASE)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from dfopt.engine.selection import Selection, matches
 from dfopt.engine.suppression import Suppressions, collect
 from dfopt.rules_api import Context, Review, Rule, Settings, Violation
 from dfopt.semantics import analyze
-from dfopt.syntax import Document, Instruction
+from dfopt.syntax import Document, Form, Instruction
 from dfopt.syntax._record import record, set_field
 
 
@@ -30,12 +29,27 @@ class RuleProblem:
         return f"{self.code}: {self.message}"
 
 
-@dataclass
 class LintResult:
+    """What linting one document found: the kept violations, crashed rules and pragmas."""
+
+    __slots__ = ("document", "problems", "suppressions", "violations")
+
     document: Document
     violations: list[Violation]
-    problems: list[RuleProblem] = field(default_factory=list)
-    suppressions: Suppressions | None = None
+    problems: list[RuleProblem]
+    suppressions: Suppressions | None
+
+    def __init__(
+        self,
+        document: Document,
+        violations: list[Violation],
+        problems: list[RuleProblem] | None = None,
+        suppressions: Suppressions | None = None,
+    ) -> None:
+        self.document = document
+        self.violations = violations
+        self.problems = [] if problems is None else problems
+        self.suppressions = suppressions
 
 
 def _sort_key(violation: Violation) -> tuple[int, int, str]:
@@ -80,7 +94,7 @@ class _Plan:
     """What the engine works out once per selection: who sees which keyword, and which
     rules have ``finish`` or ``review`` hooks (the base class's do nothing)."""
 
-    __slots__ = ("dispatch", "finishers", "onbuild", "reviewers", "takes_options")
+    __slots__ = ("dispatch", "finishers", "gated", "onbuild", "reviewers", "takes_options")
 
     def __init__(self, rules: Sequence[type[Rule]]) -> None:
         dispatch: dict[str, list[int]] = {}
@@ -99,6 +113,8 @@ class _Plan:
             index for index, rule in enumerate(rules) if rule.review is not Rule.review
         )
         self.takes_options = any(rule.Options is not None for rule in rules)
+        self.gated = any(rule.programs and "RUN" in rule.targets for rule in rules)
+        """True when some RUN rule only looks at some programs (:attr:`Rule.programs`)."""
 
 
 def _plan(selection: Selection) -> _Plan:
@@ -149,6 +165,8 @@ def lint_document(
         if targets is None:
             targets = by_keyword[keyword] = [rules[i] for i in plan.dispatch.get(keyword, ())]
         if targets:
+            if keyword == "RUN" and plan.gated:
+                targets = _for_programs(targets, ctx, instruction)
             _visit(instruction, targets, ctx, found, problems, broken)
         trigger = instruction.trigger
         if trigger is not None:
@@ -156,6 +174,8 @@ def lint_document(
             targets = by_trigger.get(keyword)
             if targets is None:
                 targets = by_trigger[keyword] = [rules[i] for i in plan.onbuild.get(keyword, ())]
+            if keyword == "RUN" and plan.gated:
+                targets = _for_programs(targets, ctx, instruction)
             ctx.onbuild = True
             _visit(instruction, targets, ctx, found, problems, broken)
             ctx.onbuild = False
@@ -201,6 +221,22 @@ def lint_document(
                 kept.append(violation.labelled(severity, rule_class.name))
     kept.sort(key=_sort_key)
     return LintResult(document, _dedupe(kept), problems, suppressions)
+
+
+def _for_programs(rules: list[Rule], ctx: Context, instruction: Instruction) -> list[Rule]:
+    """The RUN rules that need to see ``instruction``: those about any program, and those
+    about a program the RUN runs: a command of its shell scripts (commands with a syntax
+    error included) or the program an exec-form RUN starts."""
+    names = {
+        command.command
+        for source in ctx.scripts(instruction)
+        for command in source.script.commands
+        if command.command is not None
+    }
+    target = instruction.effective
+    if target.form is Form.EXEC and target.exec_args:
+        names.add(target.exec_args[0].value.rsplit("/", 1)[-1])
+    return [rule for rule in rules if not rule.programs or not rule.programs.isdisjoint(names)]
 
 
 def _matcher(rule_class: type[Rule]) -> Callable[[str, str], bool]:

@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from functools import cache, reduce
 from importlib.machinery import PathFinder
 
@@ -36,22 +35,32 @@ class RegistryProblem:
         return f"rule pack `{self.pack}`: {self.message}"
 
 
-@dataclass(frozen=True)
 class Registry:
     """All known rules by code, with lookup by name and alias."""
 
-    rules: tuple[type[Rule], ...]
-    problems: tuple[RegistryProblem, ...] = ()
-    by_code: dict[str, type[Rule]] = field(default_factory=dict)
-    by_key: dict[str, type[Rule]] = field(default_factory=dict)
+    __slots__ = ("by_code", "by_key", "problems", "rules")
 
-    def __post_init__(self) -> None:
-        for rule in self.rules:
+    rules: tuple[type[Rule], ...]
+    problems: tuple[RegistryProblem, ...]
+    by_code: dict[str, type[Rule]]
+    by_key: dict[str, type[Rule]]
+
+    def __init__(
+        self, rules: tuple[type[Rule], ...], problems: tuple[RegistryProblem, ...] = ()
+    ) -> None:
+        self.rules = rules
+        self.problems = problems
+        self.by_code = {}
+        self.by_key = {}
+        for rule in rules:
             self.by_code[rule.code] = rule
             self.by_key[rule.code.lower()] = rule
             self.by_key[rule.name.lower()] = rule
             for alias in rule.aliases:
                 self.by_key.setdefault(alias.lower(), rule)
+
+    def __repr__(self) -> str:
+        return f"Registry({len(self.rules)} rules, {len(self.problems)} problems)"
 
     def find(self, key: str) -> type[Rule] | None:
         """Look a rule up by code, name or alias (case-insensitive)."""
@@ -214,14 +223,51 @@ def _load(entry: PackEntry) -> object:
 @cache
 def default_registry() -> Registry:
     """The registry of every installed pack (loaded once per process)."""
+    return _installed(deferred=False)
+
+
+@cache
+def deferred_registry() -> Registry:
+    """Like :func:`default_registry`, but a pack with an up-to-date index (see
+    :mod:`dfopt.engine.pack_index`) is not imported: its rules are
+    :class:`~dfopt.engine.pack_index.DeferredRule` stand-ins that import a rule when it
+    first has to look at something. For linting and fixing; the rule classes themselves
+    (documentation, examples) come from :func:`default_registry`."""
+    return _installed(deferred=True)
+
+
+def _installed(*, deferred: bool) -> Registry:
     packs: list[tuple[str, object]] = []
     problems: list[RegistryProblem] = []
     for entry in sorted(_entry_points(), key=lambda item: item.name):
         try:
-            packs.append((entry.name, _load(entry)))
+            module = _load(entry)
+            if deferred:
+                module = _deferred_pack(module)
+            packs.append((entry.name, module))
         except Exception as error:  # report, keep going
             problems.append(RegistryProblem(entry.name, f"failed to load: {error}"))
     registry = build_registry(packs)
     if problems:
         return Registry(registry.rules, (*problems, *registry.problems))
     return registry
+
+
+class _IndexedPack:
+    """A pack seen through its index: ``RULES`` are deferred stand-ins."""
+
+    def __init__(self, rules: Sequence[type[Rule]]) -> None:
+        self.RULES = rules
+
+
+def _deferred_pack(module: object) -> object:
+    """``module``, or its index as a pack of deferred rules when it has an up-to-date one."""
+    index = getattr(module, "index", None)
+    if not callable(index):
+        return module
+    entries = index()
+    if entries is None:
+        return module
+    from dfopt.engine.pack_index import deferred
+
+    return _IndexedPack([deferred(entry) for entry in entries])
