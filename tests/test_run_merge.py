@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dfopt import run_merge
 from dfopt.api import fix, lint
 from dfopt.engine.fingerprint import fingerprint
 from dfopt.fixes import Applicability, apply_edits
@@ -345,3 +346,34 @@ def test_the_tutorial_dockerfile_becomes_one_nicely_formatted_run() -> None:
 def test_command_count_follows_hadolint(body: str, count: int) -> None:
     document = parse(f"FROM a\n{body}\n")
     assert command_count(document.instructions[1]) == count
+
+
+# -- what waits until the fix is read -------------------------------------------------
+
+
+def test_the_checks_that_read_the_shell_wait_until_the_fix_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked: list[str] = []
+    real = run_merge._mergeable
+
+    def counting(ctx: Context, first: Instruction, second: Instruction) -> MergeCheck:
+        result = real(ctx, first, second)
+        checked.append(result.reason)
+        return result
+
+    monkeypatch.setattr(run_merge, "_mergeable", counting)
+    # The first body ends with a shell comment: the pair cannot be merged.
+    (violation,) = lint("FROM a\nRUN a # note\nRUN b\n", select=["DL3059"]).violations
+    assert checked == []
+    assert violation.fix is None
+    assert checked == ["the first `RUN` ends with a shell comment"]
+
+
+def test_a_merge_refused_by_the_shell_plans_to_no_fix() -> None:
+    ctx = context('FROM a\nSHELL ["pwsh", "-c"]\nRUN a\nRUN b\n')
+    first, second = runs(ctx)
+    deferred = merge_fix(ctx, first, second, "merge")
+    assert deferred is not None  # the instructions alone allow it
+    assert deferred() is None  # type: ignore[operator]
+    assert mergeable(ctx, first, second).reason == "the stage's SHELL is not a POSIX shell"

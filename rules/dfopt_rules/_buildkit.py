@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 
-from dfopt.rules_api import Context, Edit, Instruction, Span, Stage
+from dfopt.rules_api import Context, Edit, Instruction, Span, Stage, record, set_field
 
 # ARGs the builder defines for every FROM line (TARGETSTAGE included).
 BUILDER_ARGS = (
@@ -29,13 +28,20 @@ _NAME_START = re.compile(r"[A-Za-z_]")
 _NAME = re.compile(r"[A-Za-z0-9_]*")
 
 
-@dataclass(frozen=True)
+@record()
 class Reference:
     """A ``$NAME`` or ``${NAME...}`` in a word: the name and where it starts and ends."""
+
+    __slots__ = ("end", "name", "start")
 
     name: str
     start: int
     end: int
+
+    def __init__(self, name: str, start: int, end: int) -> None:
+        set_field(self, "name", name)
+        set_field(self, "start", start)
+        set_field(self, "end", end)
 
 
 def variable_references(text: str, escape: str = "\\") -> list[Reference]:
@@ -108,10 +114,13 @@ def suggest(name: str, options: Iterable[str]) -> str | None:
     """The option closest to ``name`` (edit distance under 3), as BuildKit suggests one."""
     best: str | None = None
     best_distance = 3
+    length = len(name)
     for option in options:
         if option == name:
             return None
-        distance = levenshtein(name, option)
+        if abs(len(option) - length) >= best_distance:
+            continue  # the distance is at least the difference in length
+        distance = _distance_below(name, option, best_distance)
         if distance < best_distance:
             best, best_distance = option, distance
     return best
@@ -119,6 +128,12 @@ def suggest(name: str, options: Iterable[str]) -> str | None:
 
 def levenshtein(first: str, second: str) -> int:
     """Edit distance (insertions, deletions, substitutions) between two strings."""
+    # The distance never exceeds the longer length, so this bound never cuts it short.
+    return _distance_below(first, second, max(len(first), len(second)) + 1)
+
+
+def _distance_below(first: str, second: str, bound: int) -> int:
+    """:func:`levenshtein` when it is below ``bound``, else some number >= ``bound``."""
     if len(first) < len(second):
         first, second = second, first
     previous = list(range(len(second) + 1))
@@ -126,6 +141,8 @@ def levenshtein(first: str, second: str) -> int:
         current = [i]
         for j, b in enumerate(second, 1):
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        if min(current) >= bound:
+            return bound  # no cell of a later row gets smaller than this row's minimum
         previous = current
     return previous[-1]
 

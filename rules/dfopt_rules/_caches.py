@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from dfopt.rules_api import (
     Context,
@@ -22,6 +21,8 @@ from dfopt.rules_api import (
     append_to_chain,
     mounts_of,
     plain_chain,
+    record,
+    set_field,
 )
 from dfopt_rules._packages import (
     APK_OPTIONS,
@@ -44,12 +45,18 @@ _TRUTHY = frozenset({"1", "true", "yes", "on", "y", "t"})
 _HOME_PREFIXES = ("${HOME}", "$HOME")
 
 
-@dataclass(frozen=True)
+@record()
 class Site:
     """Where one command runs: the variables in force and whether HOME is ``/root``."""
 
+    __slots__ = ("env", "root")
+
     env: Mapping[str, str]
     root: bool
+
+    def __init__(self, env: Mapping[str, str], root: bool) -> None:
+        set_field(self, "env", env)
+        set_field(self, "root", root)
 
     def get(self, name: str) -> str | None:
         value = self.env.get(name)
@@ -131,7 +138,8 @@ def removes_any(command: SimpleCommand, roots: Sequence[str], site: Site) -> boo
     return False
 
 
-_REFERENCE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_REFERENCE = r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?"
+"""Compiled on first use (by ``re``): most runs never need it."""
 
 
 def _expanded(word: ShellWord, site: Site) -> str | None:
@@ -147,7 +155,7 @@ def _expanded(word: ShellWord, site: Site) -> str | None:
         known = site.get(name)
         return known if known is not None else match.group(0)
 
-    return _REFERENCE.sub(replace, value)
+    return re.sub(_REFERENCE, replace, value)
 
 
 def mounted(
@@ -188,9 +196,32 @@ def disabled_by_flag(command: SimpleCommand, *flags: str) -> bool:
 Writer = Callable[[SimpleCommand], ShellWord | None]
 
 
-@dataclass(frozen=True)
+def _never(command: SimpleCommand, site: Site) -> bool:
+    return False
+
+
+def _no_fix(
+    instruction: Instruction, ctx: Context, command: SimpleCommand, word: ShellWord, site: Site
+) -> Fix | None:
+    return None
+
+
+@record()
 class CacheKind:
     """One package manager's cache."""
+
+    __slots__ = (
+        "cleans",
+        "disabled",
+        "fix",
+        "key",
+        "message",
+        "program_prefix",
+        "programs",
+        "roots",
+        "suffixes",
+        "writer",
+    )
 
     key: str
     message: str
@@ -200,12 +231,46 @@ class CacheKind:
     cleans: Callable[[SimpleCommand, Site], bool]
     roots: Callable[[Site], tuple[str, ...]]
     """The cache directories (``~`` for the home directory)."""
-    suffixes: tuple[str, ...] = ()
+    programs: frozenset[str]
+    """The command names ``writer`` can return a word for."""
+    program_prefix: str | None
+    """``writer`` may also return a word for a command whose name starts with this."""
+    suffixes: tuple[str, ...]
     """Mount targets ending with one of these hold the cache for any user."""
-    disabled: Callable[[SimpleCommand, Site], bool] = lambda command, site: False
-    fix: Callable[[Instruction, Context, SimpleCommand, ShellWord, Site], Fix | None] = (
-        lambda instruction, ctx, command, word, site: None
-    )
+    disabled: Callable[[SimpleCommand, Site], bool]
+    fix: Callable[[Instruction, Context, SimpleCommand, ShellWord, Site], Fix | None]
+
+    def __init__(
+        self,
+        key: str,
+        message: str,
+        writer: Writer,
+        cleans: Callable[[SimpleCommand, Site], bool],
+        roots: Callable[[Site], tuple[str, ...]],
+        programs: frozenset[str],
+        program_prefix: str | None = None,
+        suffixes: tuple[str, ...] = (),
+        disabled: Callable[[SimpleCommand, Site], bool] = _never,
+        fix: Callable[[Instruction, Context, SimpleCommand, ShellWord, Site], Fix | None] = _no_fix,
+    ) -> None:
+        set_field(self, "key", key)
+        set_field(self, "message", message)
+        set_field(self, "writer", writer)
+        set_field(self, "cleans", cleans)
+        set_field(self, "roots", roots)
+        set_field(self, "programs", programs)
+        set_field(self, "program_prefix", program_prefix)
+        set_field(self, "suffixes", suffixes)
+        set_field(self, "disabled", disabled)
+        set_field(self, "fix", fix)
+
+    def may_write(self, names: Collection[str]) -> bool:
+        """Whether a command called one of ``names`` may write the cache (else no command
+        of a `RUN` running only ``names`` can: ``writer`` returns None for all of them)."""
+        if not self.programs.isdisjoint(names):
+            return True
+        prefix = self.program_prefix
+        return prefix is not None and any(name.startswith(prefix) for name in names)
 
 
 def _append(text: str, title: str, root_only: bool = False) -> Callable[..., Fix | None]:
@@ -350,10 +415,10 @@ NPM = CacheKind(
     message="`{command}` without `npm cache clean --force` in the same `RUN` leaves npm's cache "
     "in the image",
     writer=_npm_writer,
+    programs=frozenset({"npm"}),
     cleans=_or_removes(_subcommand_cleans("npm", "cache"), _npm_roots),
     roots=_npm_roots,
     suffixes=("/.npm", "/.npm/_cacache"),
-    disabled=lambda command, site: False,
     fix=_append("npm cache clean --force", "Append `npm cache clean --force`"),
 )
 
@@ -432,6 +497,8 @@ COMPOSER = CacheKind(
     message="`{command}` without `--no-cache` or `composer clear-cache` in the same `RUN` leaves "
     "Composer's cache in the image",
     writer=_composer_writer,
+    programs=frozenset({"composer", "composer.phar"}),
+    program_prefix="php",
     cleans=_composer_cleans,
     roots=_composer_roots,
     suffixes=("/.composer", "/.composer/cache", "/.cache/composer", "/composer/cache"),
@@ -481,6 +548,7 @@ GEM_DOCS = CacheKind(
     key="gem",
     message="`{command}` without `--no-document` installs the gems' documentation into the image",
     writer=_gem_writer,
+    programs=frozenset({"gem"}),
     cleans=_gem_cleans,
     roots=lambda site: (),
     disabled=_gem_disabled,
@@ -540,6 +608,7 @@ BUNDLE = CacheKind(
     message="`{command}` leaves the downloaded `.gem` files in the image: remove the gem "
     "`cache` directory in the same `RUN`",
     writer=_bundle_writer,
+    programs=frozenset({"bundle", "bundler"}),
     cleans=_bundle_cleans,
     roots=_bundle_roots,
     suffixes=("/cache",),
@@ -581,6 +650,7 @@ UV = CacheKind(
     key="uv",
     message="`{command}` without `--no-cache` (or `UV_NO_CACHE`) leaves uv's cache in the image",
     writer=_uv_writer,
+    programs=frozenset({"uv"}),
     cleans=_or_removes(_subcommand_cleans("uv", "cache", "clean"), _UV_ROOTS),
     roots=_UV_ROOTS,
     suffixes=("/.cache", "/.cache/uv"),
@@ -612,6 +682,7 @@ PIPENV = CacheKind(
     message="`{command}` without `pipenv --clear` in the same `RUN` leaves Pipenv's cache in "
     "the image",
     writer=_pipenv_writer,
+    programs=frozenset({"pipenv"}),
     cleans=_pipenv_cleans,
     roots=_PIPENV_ROOTS,
     suffixes=("/.cache", "/.cache/pipenv"),
@@ -656,6 +727,7 @@ POETRY = CacheKind(
     message="`{command}` without `--no-cache` or removing Poetry's cache in the same `RUN` "
     "leaves the cache in the image",
     writer=_poetry_writer,
+    programs=frozenset({"poetry"}),
     cleans=_poetry_cleans,
     roots=_POETRY_ROOTS,
     suffixes=("/.cache", "/.cache/pypoetry"),
@@ -689,6 +761,7 @@ APK = CacheKind(
     message="`{command}` without `rm -rf /var/cache/apk/*` in the same `RUN` leaves the apk "
     "index in the image",
     writer=_apk_writer,
+    programs=frozenset({"apk"}),
     cleans=_apk_cleans,
     roots=lambda site: APK_CACHES,
     fix=_append("rm -rf /var/cache/apk/*", "Append `rm -rf /var/cache/apk/*`", root_only=True),
@@ -713,8 +786,11 @@ _APT_WRITES = frozenset(
 )
 
 
+_APT_PROGRAMS = frozenset({"apt-get", "apt", "aptitude"})
+
+
 def _apt_writer(command: SimpleCommand) -> ShellWord | None:
-    if command.command not in ("apt-get", "apt", "aptitude"):
+    if command.command not in _APT_PROGRAMS:
         return None
     return _first_operand(APT_GET_OPTIONS, _APT_WRITES)(command)
 
@@ -733,6 +809,7 @@ APT = CacheKind(
     message="`{command}` without `apt-get clean` in the same `RUN` leaves the downloaded "
     "`.deb` files in the image",
     writer=_apt_writer,
+    programs=_APT_PROGRAMS,
     cleans=_apt_cleans,
     roots=lambda site: ("/var/cache/apt/archives",),
     fix=_append("apt-get clean", "Append `apt-get clean`", root_only=True),
@@ -775,6 +852,7 @@ def _rpm_kind(
         message=f"`{{command}}` without `{cleanup}` in the same `RUN` leaves {program}'s cache "
         "in the image",
         writer=writer,
+        programs=frozenset({program}),
         cleans=cleaned,
         roots=lambda site: roots,
         fix=_append(cleanup, f"Append `{cleanup}`", root_only=True),

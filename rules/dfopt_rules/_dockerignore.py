@@ -12,10 +12,9 @@ directories is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import cast
 
-from dfopt.rules_api import Context
+from dfopt.rules_api import Context, record, set_field
 
 _SPECIAL = frozenset(".+()|{}$^")
 
@@ -42,9 +41,11 @@ def clean_path(path: str) -> str:
     return cleaned or "."
 
 
-@dataclass(frozen=True)
+@record()
 class Pattern:
     """One pattern of a `.dockerignore`."""
+
+    __slots__ = ("exclusion", "regex", "text")
 
     text: str
     """The cleaned pattern, without the `!`."""
@@ -52,6 +53,11 @@ class Pattern:
     """True for a `!` exception (the path is kept)."""
     regex: re.Pattern[str] | None
     """None when the pattern is malformed (it then matches nothing)."""
+
+    def __init__(self, text: str, exclusion: bool, regex: re.Pattern[str] | None) -> None:
+        set_field(self, "text", text)
+        set_field(self, "exclusion", exclusion)
+        set_field(self, "regex", regex)
 
     def matches(self, path: str) -> bool:
         return self.regex is not None and self.regex.match(path) is not None
@@ -114,11 +120,16 @@ def parse_patterns(text: str) -> list[Pattern]:
     return patterns
 
 
-@dataclass(frozen=True)
+@record()
 class Matcher:
     """A parsed `.dockerignore`."""
 
+    __slots__ = ("patterns",)
+
     patterns: tuple[Pattern, ...]
+
+    def __init__(self, patterns: tuple[Pattern, ...]) -> None:
+        set_field(self, "patterns", patterns)
 
     @classmethod
     def from_text(cls, text: str) -> Matcher:

@@ -8,18 +8,19 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from dfopt.rules_api import Context, Instruction, Span, expand
+from dfopt.rules_api import Context, Instruction, Span, expand, record, set_field
 
 _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
 _NUMBER = re.compile(r"[+-]?[0-9]+")
 _MAX_PORT = 65535
 
 
-@dataclass(frozen=True)
+@record()
 class PortWord:
     """One port spec of an EXPOSE as the builder reads it: ``[[ip:]host:]port[/proto]``."""
+
+    __slots__ = ("container", "host_port", "ip", "literal", "proto", "span", "text")
 
     text: str
     """The spec after variable expansion and quote removal."""
@@ -33,6 +34,24 @@ class PortWord:
     """The container port (or range) and its protocol suffix as written: ``80/TCP``."""
     proto: str
     """The protocol as written (empty when absent)."""
+
+    def __init__(
+        self,
+        text: str,
+        span: Span,
+        literal: bool,
+        ip: str,
+        host_port: str,
+        container: str,
+        proto: str,
+    ) -> None:
+        set_field(self, "text", text)
+        set_field(self, "span", span)
+        set_field(self, "literal", literal)
+        set_field(self, "ip", ip)
+        set_field(self, "host_port", host_port)
+        set_field(self, "container", container)
+        set_field(self, "proto", proto)
 
     @property
     def container_offset(self) -> int:

@@ -9,7 +9,6 @@ from it.
 from __future__ import annotations
 
 import posixpath
-import shlex
 from collections.abc import Collection, Iterator
 from fnmatch import fnmatchcase
 
@@ -153,6 +152,8 @@ def url_name(value: str) -> str | None:
 
 
 def shell_quote(value: str) -> str:
+    import shlex  # only when a fix is written
+
     return shlex.quote(value)
 
 

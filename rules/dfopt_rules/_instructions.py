@@ -7,7 +7,6 @@ Private to the pack (the leading underscore keeps it from being loaded as a rule
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from dfopt.rules_api import (
@@ -19,14 +18,18 @@ from dfopt.rules_api import (
     Rule,
     Span,
     Violation,
+    record,
+    set_field,
 )
 
 _SPACE = " \t\v\f\r"
 
 
-@dataclass(frozen=True)
+@record()
 class NameValue:
     """One word of an ARG or ENV instruction: ``key``, ``key=value`` or the legacy ``key value``."""
+
+    __slots__ = ("key", "key_span", "span", "value", "value_offset")
 
     key: str
     """The name as written (quotes are kept; names are rarely quoted)."""
@@ -37,6 +40,15 @@ class NameValue:
     key_span: Span
     value_offset: int
     """Logical offset of the value's first character."""
+
+    def __init__(
+        self, key: str, value: str | None, span: Span, key_span: Span, value_offset: int
+    ) -> None:
+        set_field(self, "key", key)
+        set_field(self, "value", value)
+        set_field(self, "span", span)
+        set_field(self, "key_span", key_span)
+        set_field(self, "value_offset", value_offset)
 
 
 def name_values(instruction: Instruction, escape: str) -> list[NameValue]:
@@ -113,13 +125,20 @@ def _word_bounds(text: str, start: int, end: int, escape: str) -> list[tuple[int
     return bounds
 
 
-@dataclass(frozen=True)
+@record()
 class Reference:
     """A ``$NAME`` or ``${NAME...}`` in a value, with offsets into that value."""
+
+    __slots__ = ("end", "name", "start")
 
     name: str
     start: int
     end: int
+
+    def __init__(self, name: str, start: int, end: int) -> None:
+        set_field(self, "name", name)
+        set_field(self, "start", start)
+        set_field(self, "end", end)
 
 
 def references(value: str, escape: str) -> list[Reference]:

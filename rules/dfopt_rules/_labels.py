@@ -16,10 +16,19 @@ import ipaddress
 import re
 import weakref
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
-from dfopt.rules_api import Context, Instruction, Rule, Severity, Span, Violation, expand
+from dfopt.rules_api import (
+    Context,
+    Instruction,
+    Rule,
+    Severity,
+    Span,
+    Violation,
+    expand,
+    record,
+    set_field,
+)
 from dfopt_rules._spdx import (
     DEPRECATED_EXCEPTION_IDS,
     DEPRECATED_LICENSE_IDS,
@@ -36,9 +45,11 @@ _SPACE = frozenset(
 _LEGACY_SPLIT = frozenset("\t\v\f\r ")
 
 
-@dataclass(frozen=True, slots=True)
+@record()
 class LabelPair:
     """One label set by a LABEL instruction."""
+
+    __slots__ = ("key", "key_known", "key_span", "span", "value", "value_known", "value_span")
 
     key: str
     """The key as the builder reads it (quotes removed, known variables expanded)."""
@@ -50,6 +61,24 @@ class LabelPair:
     value_span: Span
     span: Span
     """The whole ``key=value`` word (for the legacy form: from the key to the value's end)."""
+
+    def __init__(
+        self,
+        key: str,
+        value: str,
+        key_known: bool,
+        value_known: bool,
+        key_span: Span,
+        value_span: Span,
+        span: Span,
+    ) -> None:
+        set_field(self, "key", key)
+        set_field(self, "value", value)
+        set_field(self, "key_known", key_known)
+        set_field(self, "value_known", value_known)
+        set_field(self, "key_span", key_span)
+        set_field(self, "value_span", value_span)
+        set_field(self, "span", span)
 
 
 _CACHE: weakref.WeakKeyDictionary[Instruction, tuple[LabelPair, ...]] = weakref.WeakKeyDictionary()

@@ -8,9 +8,7 @@ appending a cleanup command at the end of a `RUN` whose script is a plain `&&` c
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from dfopt.rules_api import (
     Chain,
@@ -23,6 +21,8 @@ from dfopt.rules_api import (
     SimpleCommand,
     Span,
     append_to_chain,
+    record,
+    set_field,
 )
 from dfopt.rules_api import (
     plain_chain as shared_plain_chain,
@@ -34,17 +34,25 @@ _ROOT_USERS = frozenset({"root", "0"})
 # -- arguments ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record()
 class OptionSyntax:
     """Which options of a program take a value (``-t VALUE``, ``--virtual VALUE``).
 
     Knowing them keeps an option's value from being read as a package name.
     """
 
-    short: frozenset[str] = frozenset()
+    __slots__ = ("long", "short")
+
+    short: frozenset[str]
     """Single letters whose option takes a value (``t`` for ``-t``)."""
-    long: frozenset[str] = frozenset()
+    long: frozenset[str]
     """Long option names, without the dashes, that take a value."""
+
+    def __init__(
+        self, short: frozenset[str] = frozenset(), long: frozenset[str] = frozenset()
+    ) -> None:
+        set_field(self, "short", short)
+        set_field(self, "long", long)
 
 
 APT_GET_OPTIONS = OptionSyntax(
@@ -226,63 +234,111 @@ def exec_command(instruction: Instruction) -> SimpleCommand | None:
     return SimpleCommand(words[0], words[1:], (), (), span, -1, -1, True)
 
 
-@dataclass(frozen=True)
 class RunCommands:
-    """The commands one instruction runs, computed once and shared by the rules."""
+    """The commands one instruction runs, computed once and shared by the rules.
+
+    Not to be changed once built (it is shared by every rule that reads the `RUN`).
+    """
+
+    __slots__ = ("_editable", "by_name", "clean", "groups")
 
     groups: tuple[tuple[SimpleCommand, ...], ...]
     """Per script (an exec-form `RUN` counts as one), its reliable commands in order."""
-    by_name: dict[str, tuple[SimpleCommand, ...]]
-    editable: frozenset[int]
-    """``id()`` of the commands a fix may edit: those of scripts that parse cleanly."""
+    by_name: dict[str, list[SimpleCommand]]
+    """The commands by name, in order (shared: not to be changed)."""
+    clean: tuple[bool, ...]
+    """Per group, whether a fix may edit its commands: a script that parses cleanly."""
+    _editable: frozenset[int] | None
+
+    def __init__(
+        self,
+        groups: tuple[tuple[SimpleCommand, ...], ...],
+        by_name: dict[str, list[SimpleCommand]],
+        clean: tuple[bool, ...],
+    ) -> None:
+        self.groups = groups
+        self.by_name = by_name
+        self.clean = clean
+        self._editable = None
+
+    @property
+    def editable(self) -> frozenset[int]:
+        """``id()`` of the commands a fix may edit: those of scripts that parse cleanly."""
+        editable = self._editable
+        if editable is None:
+            editable = self._editable = frozenset(
+                id(item)
+                for group, clean in zip(self.groups, self.clean, strict=True)
+                if clean
+                for item in group
+            )
+        return editable
 
     def can_edit(self, command: SimpleCommand) -> bool:
         return id(command) in self.editable
 
-
-_RUN_COMMANDS: weakref.WeakKeyDictionary[Instruction, RunCommands] = weakref.WeakKeyDictionary()
+    def in_order(self, commands: Iterable[SimpleCommand]) -> list[SimpleCommand]:
+        """Some of these commands sorted by where they stand in the source."""
+        if len(self.groups) > 1:
+            return in_order(commands)
+        # One script: its commands are parsed in script order, which is source order.
+        return sorted(commands, key=_script_start)
 
 
 def run_commands(instruction: Instruction, ctx: Context) -> RunCommands:
-    """The commands of ``instruction`` (cached per instruction: one lookup per rule)."""
-    cached = _RUN_COMMANDS.get(instruction)
+    """The commands of ``instruction`` (cached per file and instruction: one lookup per rule)."""
+    key = ("packages.run_commands", id(instruction))
+    cached = ctx.memo.get(key)
     if cached is not None:
-        return cached
-    groups: list[tuple[SimpleCommand, ...]] = []
-    editable: set[int] = set()
-    for source in ctx.scripts(instruction):
-        group = tuple(in_order(item for item in source.script.commands if item.reliable))
-        groups.append(group)
-        if not source.script.has_errors:
-            editable.update(id(item) for item in group)
+        return cached  # type: ignore[return-value]
+    sources = ctx.scripts(instruction)
+    groups: list[tuple[SimpleCommand, ...]]
+    # A script's commands come in script order, and script offsets map to source offsets
+    # in the same order: no sort needed (nor the source spans it would read).
+    if len(sources) == 1:
+        groups = [ctx.commands(instruction)]  # the reliable commands of that one script
+    else:
+        groups = [
+            tuple(item for item in source.script.commands if item.reliable) for source in sources
+        ]
+    clean = [not source.script.has_errors for source in sources]
     command = exec_command(instruction)
     if command is not None:
         groups.append((command,))
+        clean.append(False)
     by_name: dict[str, list[SimpleCommand]] = {}
     for group in groups:
         for item in group:
-            if item.command is not None:
-                by_name.setdefault(item.command, []).append(item)
-    result = RunCommands(
-        tuple(groups),
-        {name: tuple(items) for name, items in by_name.items()},
-        frozenset(editable),
-    )
-    _RUN_COMMANDS[instruction] = result
+            name = item.command
+            if name in by_name:
+                by_name[name].append(item)
+            elif name is not None:
+                by_name[name] = [item]
+    result = RunCommands(tuple(groups), by_name, tuple(clean))
+    ctx.memo[key] = result
     return result
 
 
 def commands_of(instruction: Instruction, ctx: Context, *names: str) -> list[SimpleCommand]:
     """The commands called one of ``names`` that the instruction runs, exec form included."""
-    by_name = run_commands(instruction, ctx).by_name
+    found = run_commands(instruction, ctx)
+    by_name = found.by_name
     if len(names) == 1:
         return list(by_name.get(names[0], ()))
-    return in_order(command for name in names for command in by_name.get(name, ()))
+    return found.in_order(command for name in names for command in by_name.get(name, ()))
 
 
 def in_order(commands: Iterable[SimpleCommand]) -> list[SimpleCommand]:
     """Commands sorted by where they stand in the source."""
-    return sorted(commands, key=lambda command: command.span.start)
+    return sorted(commands, key=_source_start)
+
+
+def _source_start(command: SimpleCommand) -> int:
+    return command.span.start
+
+
+def _script_start(command: SimpleCommand) -> int:
+    return command.start
 
 
 # -- fixes -------------------------------------------------------------------------------
@@ -381,9 +437,11 @@ def removes_cache(command: SimpleCommand, *directories: str) -> bool:
     return False
 
 
-@dataclass(frozen=True)
+@record()
 class Cleanup:
     """How one package manager's cache is cleaned, for the `... clean` rules."""
+
+    __slots__ = ("cleans", "directories", "installs", "program")
 
     program: str
     installs: frozenset[str]
@@ -392,6 +450,18 @@ class Cleanup:
     """Argument words that make a command of the program a cleanup (`clean`)."""
     directories: tuple[str, ...]
     """Cache directories: an `rm` of one cleans, a cache or tmpfs mount on one silences."""
+
+    def __init__(
+        self,
+        program: str,
+        installs: frozenset[str],
+        cleans: frozenset[str],
+        directories: tuple[str, ...],
+    ) -> None:
+        set_field(self, "program", program)
+        set_field(self, "installs", installs)
+        set_field(self, "cleans", cleans)
+        set_field(self, "directories", directories)
 
     def missing(self, instruction: Instruction, ctx: Context) -> SimpleCommand | None:
         """The last install of the `RUN` that no cleanup follows, or None.
@@ -403,7 +473,7 @@ class Cleanup:
             return None
         commands = [command for group in found.groups for command in group]
         last: SimpleCommand | None = None
-        for command in in_order(commands):
+        for command in found.in_order(commands):
             if command.command == self.program:
                 if has_word(command, *self.installs):
                     last = command

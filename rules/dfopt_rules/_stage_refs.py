@@ -6,10 +6,9 @@ Not a rule module (leading underscore): the pack's loader skips it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
-from dfopt.rules_api import Context, Edit, Instruction, Span, Stage, expand
+from dfopt.rules_api import Context, Edit, Instruction, Span, Stage, expand, record, set_field
 
 
 class Word(Protocol):
@@ -52,9 +51,11 @@ _DEFAULT_OPERATORS = (":-", "-")
 _OTHER_OPERATORS = (":+", "+", ":?", "?")
 
 
-@dataclass(frozen=True)
+@record()
 class ImageRef:
     """An image reference split the way the registry client reads it."""
+
+    __slots__ = ("digest", "domain", "path", "tag")
 
     domain: str | None
     """The registry host (``quay.io``, ``localhost:5000``), None for Docker Hub's implicit one."""
@@ -62,6 +63,12 @@ class ImageRef:
     """Repository path without the registry (``library/ubuntu``, ``ubuntu``)."""
     tag: str | None
     digest: str | None
+
+    def __init__(self, domain: str | None, path: str, tag: str | None, digest: str | None) -> None:
+        set_field(self, "domain", domain)
+        set_field(self, "path", path)
+        set_field(self, "tag", tag)
+        set_field(self, "digest", digest)
 
     @property
     def name(self) -> str:
@@ -158,12 +165,18 @@ def resolve(text: str, variables: Mapping[str, str]) -> str | None:
     return expand(text, variables)
 
 
-@dataclass(frozen=True)
+@record()
 class FromLine:
     """The parts of a FROM instruction."""
 
+    __slots__ = ("alias", "image")
+
     image: Word | None
     alias: Word | None
+
+    def __init__(self, image: Word | None, alias: Word | None) -> None:
+        set_field(self, "image", image)
+        set_field(self, "alias", alias)
 
 
 def from_line(instruction: Instruction) -> FromLine:

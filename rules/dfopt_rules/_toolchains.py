@@ -11,9 +11,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from dfopt.rules_api import Context, Instruction, ShellWord, SimpleCommand
+from dfopt.rules_api import Context, Instruction, ShellWord, SimpleCommand, record, set_field
 
 from ._packages import (
     APK_OPTIONS,
@@ -111,16 +110,30 @@ def is_build_only(package: str) -> bool:
     return package_name(package).lower() in _BUILD_ONLY
 
 
-@dataclass(frozen=True)
+@record()
 class Install:
     """A package-manager command that installs packages."""
+
+    __slots__ = ("command", "manager", "packages", "virtual")
 
     manager: str
     """``apk``, ``apt`` or ``rpm`` (yum, dnf, microdnf, zypper)."""
     command: SimpleCommand
     packages: tuple[ShellWord, ...]
-    virtual: str | None = None
+    virtual: str | None
     """The name of an ``apk add --virtual`` group."""
+
+    def __init__(
+        self,
+        manager: str,
+        command: SimpleCommand,
+        packages: tuple[ShellWord, ...],
+        virtual: str | None = None,
+    ) -> None:
+        set_field(self, "manager", manager)
+        set_field(self, "command", command)
+        set_field(self, "packages", packages)
+        set_field(self, "virtual", virtual)
 
 
 _INSTALLERS: dict[str, tuple[str, OptionSyntax, frozenset[str]]] = {
@@ -177,11 +190,17 @@ def removed_packages(command: SimpleCommand) -> set[str] | None:
 # -- base images ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record()
 class Image:
+    __slots__ = ("name", "tag")
+
     name: str
     """The last path component of the repository (``golang``, ``eclipse-temurin``)."""
     tag: str
+
+    def __init__(self, name: str, tag: str) -> None:
+        set_field(self, "name", name)
+        set_field(self, "tag", tag)
 
 
 def image(reference: str) -> Image:
@@ -269,9 +288,11 @@ def slim_base(reference: str) -> str:
 # -- build steps ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record()
 class Build:
     """A command that builds an artefact."""
+
+    __slots__ = ("artefact", "command", "directory", "label", "named", "static", "toolchain")
 
     toolchain: str
     label: str
@@ -279,22 +300,48 @@ class Build:
     artefact: str | None
     """Where the artefact ends up, relative to the command's working directory or
     absolute; a glob for jars; None when dfopt cannot tell."""
-    directory: bool = False
+    directory: bool
     """The artefact is a directory (a front-end build folder, a wheel directory)."""
-    static: bool = False
-    named: bool = False
+    static: bool
+    named: bool
     """A ``pip install`` of named packages only (no requirement file, no project)."""
 
+    def __init__(
+        self,
+        toolchain: str,
+        label: str,
+        command: SimpleCommand,
+        artefact: str | None,
+        directory: bool = False,
+        static: bool = False,
+        named: bool = False,
+    ) -> None:
+        set_field(self, "toolchain", toolchain)
+        set_field(self, "label", label)
+        set_field(self, "command", command)
+        set_field(self, "artefact", artefact)
+        set_field(self, "directory", directory)
+        set_field(self, "static", static)
+        set_field(self, "named", named)
 
-@dataclass(frozen=True)
+
+@record()
 class Found:
     """The build step DF106 reports."""
+
+    __slots__ = ("build", "cwd", "run", "toolchain")
 
     build: Build
     run: Instruction
     cwd: str | None
     """The working directory of the build command, when known."""
     toolchain: str
+
+    def __init__(self, build: Build, run: Instruction, cwd: str | None, toolchain: str) -> None:
+        set_field(self, "build", build)
+        set_field(self, "run", run)
+        set_field(self, "cwd", cwd)
+        set_field(self, "toolchain", toolchain)
 
 
 def _values(command: SimpleCommand) -> list[str]:
@@ -320,6 +367,14 @@ def _goals(values: Sequence[str]) -> list[str]:
 def _sub(command: SimpleCommand) -> list[str]:
     """Arguments after the program, flags dropped."""
     return [value for value in _values(command) if not value.startswith("-")]
+
+
+_BUILDERS = frozenset({"go", "cargo", "mvn", "mvnw", "gradle", "gradlew", "npm", "yarn", "pnpm"})
+
+
+def may_build(name: str | None) -> bool:
+    """False when a command called ``name`` is surely no build :func:`build_of` knows."""
+    return name is not None and (name in _BUILDERS or name.startswith(("python", "pip")))
 
 
 def build_of(command: SimpleCommand, ctx: Context, cwd: str | None) -> Build | None:
@@ -672,9 +727,11 @@ _PYTHON_TOOLS = _PIP_TOOLING | frozenset(
 """Packaging tools: installing them builds no application by itself."""
 
 
-@dataclass(frozen=True)
+@record()
 class PipInstall:
     """A ``pip install`` (``pip3``, ``python -m pip``) command."""
+
+    __slots__ = ("command", "options", "requirements", "targets", "verb")
 
     command: SimpleCommand
     verb: ShellWord
@@ -685,6 +742,20 @@ class PipInstall:
     """The ``-r``/``--requirement`` files."""
     targets: tuple[str, ...]
     """Package specifiers and paths."""
+
+    def __init__(
+        self,
+        command: SimpleCommand,
+        verb: ShellWord,
+        options: tuple[str, ...],
+        requirements: tuple[str, ...],
+        targets: tuple[str, ...],
+    ) -> None:
+        set_field(self, "command", command)
+        set_field(self, "verb", verb)
+        set_field(self, "options", options)
+        set_field(self, "requirements", requirements)
+        set_field(self, "targets", targets)
 
     @property
     def project(self) -> bool:

@@ -76,8 +76,8 @@ class ConsecutiveRun(Rule):
     )
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
-        previous = ctx.previous_instruction(instruction)
-        if previous is None or previous.keyword != "RUN":
+        previous = ctx.run_before(instruction)
+        if previous is None:
             return
         for run in (previous, instruction):
             if run.form is not Form.SHELL or run.heredocs or not run.command_text:

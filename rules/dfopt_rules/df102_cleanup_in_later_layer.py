@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
+from typing import Any
 
 from dfopt.rules_api import (
     Context,
@@ -15,8 +16,11 @@ from dfopt.rules_api import (
     Severity,
     ShellWord,
     SimpleCommand,
+    Stage,
     Violation,
     merge_chain_fix,
+    record,
+    set_field,
 )
 
 _APT = frozenset({"apt-get", "apt"})
@@ -68,21 +72,44 @@ def _yarn(command: SimpleCommand) -> bool:
     return command.subcommand in (None, "install", "add", "global")
 
 
-def _cleaner(name: str, *subcommands: str) -> Callable[[SimpleCommand], bool]:
-    def cleans(command: SimpleCommand) -> bool:
-        return command.command == name and command.subcommand in subcommands
-
-    return cleans
+_Cleaner = tuple[str, tuple[str, ...]]
+"""A command name and the subcommands of it that clean a cache."""
 
 
-@dataclass(frozen=True)
+def _cleaner(name: str, *subcommands: str) -> _Cleaner:
+    return (name, subcommands)
+
+
+@record(eq=False)
 class _Cache:
     """Files a package manager leaves behind, who creates them and what cleans them."""
+
+    __slots__ = ("cleans", "creates", "label", "roots")
 
     label: str
     roots: tuple[str, ...]
     creates: Callable[[SimpleCommand], bool]
-    cleans: tuple[Callable[[SimpleCommand], bool], ...] = ()
+    cleans: tuple[_Cleaner, ...]
+
+    def __init__(
+        self,
+        label: str,
+        roots: tuple[str, ...],
+        creates: Callable[[SimpleCommand], bool],
+        cleans: tuple[_Cleaner, ...] = (),
+    ) -> None:
+        set_field(self, "label", label)
+        set_field(self, "roots", roots)
+        set_field(self, "creates", creates)
+        set_field(self, "cleans", cleans)
+
+    def cleaned_by(self, command: SimpleCommand) -> bool:
+        """The command is one of the cache's own clean commands (``apt-get clean``)."""
+        name = command.command
+        return any(
+            name == cleaner and command.subcommand in subcommands
+            for cleaner, subcommands in self.cleans
+        )
 
 
 _YUM_FETCH = {"install", "update", "upgrade", "makecache", "groupinstall", "reinstall"}
@@ -129,6 +156,27 @@ _CACHES = (
         (_cleaner("zypper", "clean", "cc"),),
     ),
 )
+
+
+def _cleaning() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for cache in _CACHES:
+        for name, subcommands in cache.cleans:
+            found.setdefault(name, set()).update(subcommands)
+    return {name: frozenset(subcommands) for name, subcommands in found.items()}
+
+
+_CLEANING = _cleaning()
+"""Command name -> every subcommand of it that cleans some cache."""
+_CLEANER_NAMES = frozenset(_CLEANING)
+"""Commands that may clean a cache themselves; with ``rm`` the only ones that clean."""
+
+
+@lru_cache(maxsize=4096)
+def _caches_under(removed: str) -> tuple[_Cache, ...]:
+    """The caches whose files removing ``removed`` (a path, maybe a glob) takes away."""
+    return tuple(cache for cache in _CACHES if any(_affects(removed, root) for root in cache.roots))
+
 
 # Options that take a separate value, so the value is not a positional argument.
 _GIT_CLONE_VALUES = frozenset(
@@ -262,16 +310,20 @@ def _removed_paths(command: SimpleCommand, paths: _Paths) -> list[str]:
     return [path for path in found if path is not None and path not in ("/", "~")]
 
 
+@lru_cache(maxsize=8192)
 def _affects(pattern: str, path: str) -> bool:
     """True when removing ``pattern`` (a path, maybe a glob) removes bytes of ``path``."""
-    if fnmatchcase(path, pattern):
+    matches = _matcher(pattern)
+    if matches(path):
         return True
     parent = path
     while True:
-        parent = posixpath.dirname(parent)
+        # posixpath.dirname, inlined: this loop runs for every pair of paths.
+        head = parent[: parent.rfind("/") + 1]
+        parent = head.rstrip("/") or head
         if parent in ("", "/", "~", _UNKNOWN_WORKDIR):
             break
-        if fnmatchcase(parent, pattern):
+        if matches(parent):
             return True
     base = pattern
     for char in "*?[":
@@ -279,16 +331,84 @@ def _affects(pattern: str, path: str) -> bool:
     return base.startswith(path.rstrip("/") + "/")
 
 
+@lru_cache(maxsize=1024)
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """``fnmatchcase(name, pattern)`` as a function of ``name``, without compiling a
+    regular expression for a pattern that has no wildcard or only ``*``."""
+    if "?" in pattern or "[" in pattern:
+        return lambda name: fnmatchcase(name, pattern)
+    if "*" not in pattern:
+        return pattern.__eq__
+    parts = pattern.split("*")
+    first, last, middle = parts[0], parts[-1], parts[1:-1]
+    fixed = len(first) + len(last)
+
+    def matches(name: str) -> bool:
+        # `*` matches any text, `/` included: the fixed parts must occur in order.
+        if len(name) < fixed or not name.startswith(first) or not name.endswith(last):
+            return False
+        position = len(first)
+        end = len(name) - len(last)
+        for part in middle:
+            found = name.find(part, position, end)
+            if found < 0:
+                return False
+            position = found + len(part)
+        return True
+
+    return matches
+
+
+def _may_clean(instruction: Instruction, commands: tuple[SimpleCommand, ...]) -> bool:
+    """Some command of the RUN may clean something: an ``rm`` or a cache's own clean
+    command (``apt-get clean``)."""
+    text: str | None = None
+    for command in commands:
+        name = command.command
+        if name == "rm":
+            return True
+        subcommands = _CLEANING.get(name or "")
+        if subcommands is None:
+            continue
+        if text is None:
+            text = _plain_text(instruction)
+        # Reading the arguments costs more than looking for the subcommand in the text.
+        if any(sub in text for sub in subcommands) and command.subcommand in subcommands:
+            return True
+    return False
+
+
+def _plain_text(instruction: Instruction) -> str:
+    """The RUN's shell text without quotes, backslashes, line breaks and ``$``: a word's
+    value is a piece of it when the value has none of these characters."""
+    target = instruction.effective
+    text = "".join([target.command_text or "", *(doc.content for doc in target.heredocs)])
+    for char in "\"'\\\n$":
+        text = text.replace(char, "")
+    return text
+
+
 def _mount_path(path: str) -> str:
     return "/root" + path[1:] if path.startswith("~") else path
 
 
-@dataclass(frozen=True)
+@record()
 class _Target:
     """What a cleanup command removes: a package-manager cache or a path."""
 
+    __slots__ = ("cache", "path")
+
     cache: _Cache | None
     path: str | None
+
+    def __init__(self, cache: _Cache | None, path: str | None) -> None:
+        set_field(self, "cache", cache)
+        set_field(self, "path", path)
+
+    @property
+    def key(self) -> object:
+        """Identifies the target among the targets of one file."""
+        return self.cache if self.cache is not None else self.path
 
     def describe(self) -> str:
         if self.cache is not None:
@@ -298,16 +418,18 @@ class _Target:
             path = path[len(_UNKNOWN_WORKDIR) + 1 :]
         return f"`{path}`"
 
-    def cleaned_by(self, command: SimpleCommand, paths: _Paths) -> bool:
+    def cleaned_by(self, removed: list[str], command: SimpleCommand) -> bool:
+        """``command``, which removes the paths ``removed``, cleans the target."""
         if self.cache is not None:
-            if any(clean(command) for clean in self.cache.cleans):
+            if command.command in _CLEANER_NAMES and self.cache.cleaned_by(command):
                 return True
-            removed = _removed_paths(command, paths)
             return any(_affects(q, root) for q in removed for root in self.cache.roots)
         assert self.path is not None
-        return any(_affects(q, self.path) for q in _removed_paths(command, paths))
+        return any(_affects(q, self.path) for q in removed)
 
     def mounted(self, ctx: Context, instruction: Instruction) -> bool:
+        if not instruction.effective.flags:
+            return False  # no mount at all
         roots = self.cache.roots if self.cache is not None else (self.path or "",)
         return ctx.cache_mounted(instruction, *(_mount_path(root) for root in roots))
 
@@ -368,21 +490,26 @@ class CleanupInLaterLayer(Rule):
         "    && rm -rf /var/lib/apt/lists/*\n"
     )
 
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self._positions: dict[int, dict[int, int]] = {}
+        self._paths: dict[int, _Paths] = {}
+        self._removed: dict[int, list[str]] = {}
+        self._created: dict[int, list[str]] = {}
+        self._leaves: dict[tuple[int, object], bool] = {}
+
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        commands = ctx.commands(instruction)
+        if not _may_clean(instruction, commands):
+            return
         stage = ctx.stage(instruction)
         if stage is None:
             return
-        earlier: list[Instruction] = []
-        for candidate in stage.instructions:
-            if candidate is instruction:
-                break
-            earlier.append(candidate)
-        runs = [run for run in earlier if run.keyword == "RUN"]
+        runs = self._runs_before(stage, instruction)
         if not runs:
             return
-        paths = _Paths(ctx, instruction)
-        for command in ctx.commands(instruction):
-            for target in self._targets(command, paths):
+        for command in commands:
+            for target in self._targets(ctx, instruction, command):
                 if target.mounted(ctx, instruction):
                     continue
                 creator = self._creator(ctx, runs, target)
@@ -391,42 +518,85 @@ class CleanupInLaterLayer(Rule):
                 yield self._report(ctx, stage.instructions, creator, instruction, command, target)
                 break
 
-    @staticmethod
-    def _targets(command: SimpleCommand, paths: _Paths) -> Iterator[_Target]:
-        for cache in _CACHES:
-            if any(clean(command) for clean in cache.cleans):
-                yield _Target(cache, None)
-        for removed in _removed_paths(command, paths):
-            caches = [
-                cache for cache in _CACHES if any(_affects(removed, root) for root in cache.roots)
-            ]
+    def _runs_before(self, stage: Stage, instruction: Instruction) -> list[Instruction]:
+        """The RUNs of the stage before ``instruction``."""
+        items = stage.instructions
+        positions = self._positions.get(id(stage))
+        if positions is None:
+            positions = self._positions[id(stage)] = {}
+            for index, item in enumerate(items):
+                positions.setdefault(id(item), index)
+        end = positions.get(id(instruction), len(items))
+        return [run for run in items[:end] if run.keyword == "RUN"]
+
+    def _paths_of(self, ctx: Context, instruction: Instruction) -> _Paths:
+        paths = self._paths.get(id(instruction))
+        if paths is None:
+            paths = self._paths[id(instruction)] = _Paths(ctx, instruction)
+        return paths
+
+    def _removed_by(self, ctx: Context, run: Instruction, command: SimpleCommand) -> list[str]:
+        """What an ``rm`` of ``run`` removes (nothing for other commands)."""
+        if command.command != "rm":
+            return []
+        removed = self._removed.get(id(command))
+        if removed is None:
+            removed = _removed_paths(command, self._paths_of(ctx, run))
+            self._removed[id(command)] = removed
+        return removed
+
+    def _targets(
+        self, ctx: Context, instruction: Instruction, command: SimpleCommand
+    ) -> Iterator[_Target]:
+        if command.command in _CLEANER_NAMES:
+            for cache in _CACHES:
+                if cache.cleaned_by(command):
+                    yield _Target(cache, None)
+        for removed in self._removed_by(ctx, instruction, command):
+            caches = _caches_under(removed)
             for cache in caches:
                 yield _Target(cache, None)
             if not caches:
                 yield _Target(None, removed)
 
-    @staticmethod
-    def _creator(ctx: Context, runs: list[Instruction], target: _Target) -> Instruction | None:
+    def _creator(
+        self, ctx: Context, runs: list[Instruction], target: _Target
+    ) -> Instruction | None:
         """The latest earlier RUN that leaves the target's files in its layer."""
         for run in reversed(runs):
-            if target.mounted(ctx, run):
-                continue
-            paths = _Paths(ctx, run)
-            commands = list(ctx.commands(run))
-            if target.cache is not None:
-                creates = any(target.cache.creates(command) for command in commands)
-                if creates and target.cache.creates is _pip:
-                    creates = "PIP_NO_CACHE_DIR" not in ctx.state(run).env
-            else:
-                assert target.path is not None
-                creates = any(
-                    _affects(target.path, created)
-                    for command in commands
-                    for created in _created_paths(command, paths)
-                )
-            if creates and not any(target.cleaned_by(command, paths) for command in commands):
+            key = (id(run), target.key)
+            leaves = self._leaves.get(key)
+            if leaves is None:
+                leaves = self._leaves[key] = self._leaves_behind(ctx, run, target)
+            if leaves:
                 return run
         return None
+
+    def _leaves_behind(self, ctx: Context, run: Instruction, target: _Target) -> bool:
+        """``run`` creates the target's files and leaves them in its layer."""
+        if target.mounted(ctx, run):
+            return False
+        commands = ctx.commands(run)
+        if target.cache is not None:
+            creates = any(target.cache.creates(command) for command in commands)
+            if creates and target.cache.creates is _pip:
+                creates = "PIP_NO_CACHE_DIR" not in ctx.state(run).env
+        else:
+            assert target.path is not None
+            path = target.path
+            creates = any(_affects(path, created) for created in self._created_by(ctx, run))
+        return creates and not any(
+            target.cleaned_by(self._removed_by(ctx, run, command), command) for command in commands
+        )
+
+    def _created_by(self, ctx: Context, run: Instruction) -> list[str]:
+        created = self._created.get(id(run))
+        if created is None:
+            paths = self._paths_of(ctx, run)
+            created = self._created[id(run)] = [
+                path for command in ctx.commands(run) for path in _created_paths(command, paths)
+            ]
+        return created
 
     def _report(
         self,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from dfopt.rules_api import (
     Context,
+    Fix,
     FixAvailability,
     Instruction,
     Rule,
@@ -27,7 +29,13 @@ from dfopt_rules._caches import (
     keeps_apt_archives,
     mounted,
 )
-from dfopt_rules._commands import earlier_runs, root_image, variables_for
+from dfopt_rules._commands import (
+    earlier_runs,
+    ordered_commands,
+    root_image,
+    script_text,
+    variables_for,
+)
 from dfopt_rules._packages import command_span, runs_as_root
 
 _PROGRAMS = frozenset(
@@ -51,6 +59,8 @@ _PROGRAMS = frozenset(
         "zypper",
     }
 )
+_APT_NAMES = frozenset({"apt-get", "apt", "aptitude"})
+_REMOVERS = frozenset({"rm", "find"})
 # Caches whose cleanup in a later `RUN` DF102 reports (with a merge fix).
 _DF102_CACHES = frozenset({"npm", "apk", "apt", "yum", "dnf", "zypper"})
 # Images whose RubyGems configuration already turns gem documentation off.
@@ -163,21 +173,36 @@ class PackageCacheLeft(Rule):
         "RUN npm ci --omit=dev && npm cache clean --force\n"
     )
 
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self._reaching: dict[int, bool] = {}
+        """``id()`` of a stage to whether its files reach the image."""
+        self._keeps: dict[int, bool] = {}
+        """``id()`` of a `RUN` to whether it turns off the removal of `.deb` archives."""
+        self._cleaning: dict[tuple[str, int], bool] = {}
+        """A cache kind's key and the ``id()`` of a `RUN` to whether the `RUN` cleans it."""
+
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
-        commands = sorted(ctx.commands(instruction), key=lambda command: command.span.start)
-        if not any(_interesting(command) for command in commands):
+        if not any(_interesting(command) for command in ctx.commands(instruction)):
             return
-        if not ctx.onbuild and not _reaches_image(ctx, instruction):
+        if not ctx.onbuild and not self._reaches_image(ctx, instruction):
             return
-        sites = _sites(commands, variables_for(ctx, instruction), runs_as_root(instruction, ctx))
-        kinds: list[CacheKind] = list(LANGUAGE_KINDS)
-        if not apk_reported_by_dl3019(commands):
+        commands = ordered_commands(ctx, instruction)
+        names = {command.command for command in commands if command.command is not None}
+        # A kind whose programs the `RUN` does not run has no writer here: nothing to find.
+        kinds: list[CacheKind] = [kind for kind in LANGUAGE_KINDS if kind.may_write(names)]
+        if "apk" in names and not apk_reported_by_dl3019(commands):
             kinds.append(APK)
         for kind, checks in RPM_KINDS:
-            if all(check.missing(instruction, ctx) is None for check in checks):
+            if kind.may_write(names) and all(
+                check.missing(instruction, ctx) is None for check in checks
+            ):
                 kinds.append(kind)
-        if _apt_archives_kept(ctx, instruction, commands):
+        if not _APT_NAMES.isdisjoint(names) and self._apt_archives_kept(ctx, instruction):
             kinds.append(APT)
+        if not kinds:
+            return
+        sites = _Sites(commands, variables_for(ctx, instruction), runs_as_root(instruction, ctx))
         for kind in kinds:
             found = self._left(kind, instruction, ctx, commands, sites)
             if found is not None:
@@ -189,15 +214,17 @@ class PackageCacheLeft(Rule):
         instruction: Instruction,
         ctx: Context,
         commands: Sequence[SimpleCommand],
-        sites: Sequence[Site],
+        sites: _Sites,
     ) -> Violation | None:
         last: tuple[SimpleCommand, ShellWord, Site] | None = None
-        for command, site in zip(commands, sites, strict=True):
-            word = kind.writer(command)
+        writer = kind.writer
+        for index, command in enumerate(commands):
+            word = writer(command)
             if word is not None:
+                site = sites.at(index)
                 if not kind.disabled(command, site):
                     last = (command, word, site)
-            elif last is not None and kind.cleans(command, site):
+            elif last is not None and kind.cleans(command, sites.at(index)):
                 last = None
         if last is None:
             return None
@@ -206,39 +233,149 @@ class PackageCacheLeft(Rule):
             return None
         if kind is GEM_DOCS and _gem_docs_off(ctx, instruction, commands):
             return None
-        if kind.key in _DF102_CACHES and not ctx.onbuild and _cleaned_later(kind, ctx, instruction):
+        if (
+            kind.key in _DF102_CACHES
+            and not ctx.onbuild
+            and self._cleaned_later(kind, ctx, instruction)
+        ):
             return None
-        fix = kind.fix(instruction, ctx, command, word, site)
-        if kind is APK:
-            if word.value == "update" and not any(
+        if (
+            kind is APK
+            and word.value == "update"
+            and not any(
                 other.command == "apk" and other.subcommand != "update" for other in commands
-            ):
-                return None  # a lone `apk update` is DF104's case
-            if fix is not None and _later_apk_use(ctx, instruction):
-                fix = None
+            )
+        ):
+            return None  # a lone `apk update` is DF104's case
+        onbuild = ctx.onbuild
+
+        def plan() -> Fix | None:
+            # Planned when the fix is read, maybe after the engine moved on: the
+            # helpers read `ctx.onbuild`, so it is set back to this check's value.
+            saved = ctx.onbuild
+            ctx.onbuild = onbuild
+            try:
+                fix = kind.fix(instruction, ctx, command, word, site)
+                if kind is APK and fix is not None and _later_apk_use(ctx, instruction):
+                    fix = None
+                return fix
+            finally:
+                ctx.onbuild = saved
+
         return self.violation(
-            command_span(command), kind.message.format(command=_shown(command, word)), fix
+            command_span(command), kind.message.format(command=_shown(command, word)), plan
         )
 
-
-def _cleaned_later(kind: CacheKind, ctx: Context, instruction: Instruction) -> bool:
-    """A later `RUN` of the stage cleans the cache: DF102 reports that cleanup instead."""
-    stage = ctx.stage(instruction)
-    if stage is None:
-        return False
-    seen = False
-    for candidate in stage.instructions:
-        if candidate is instruction:
-            seen = True
-        elif seen and candidate.keyword == "RUN":
-            commands = sorted(ctx.commands(candidate), key=lambda command: command.span.start)
-            root = runs_as_root(candidate, ctx)
-            sites = _sites(commands, ctx.state(candidate).variables, root)
-            if any(
-                kind.cleans(command, site) for command, site in zip(commands, sites, strict=True)
-            ):
+    def _cleaned_later(self, kind: CacheKind, ctx: Context, instruction: Instruction) -> bool:
+        """A later `RUN` of the stage cleans the cache: DF102 reports that cleanup instead."""
+        stage = ctx.stage(instruction)
+        if stage is None:
+            return False
+        seen = False
+        for candidate in stage.instructions:
+            if candidate is instruction:
+                seen = True
+            elif seen and candidate.keyword == "RUN" and self._cleans(kind, ctx, candidate):
                 return True
-    return False
+        return False
+
+    def _cleans(self, kind: CacheKind, ctx: Context, run: Instruction) -> bool:
+        """A command of ``run`` cleans the cache of ``kind`` (cached per kind and `RUN`)."""
+        key = (kind.key, id(run))
+        known = self._cleaning.get(key)
+        if known is None:
+            known = False
+            commands = ordered_commands(ctx, run)
+            if any(_may_clean(kind, command) for command in commands):
+                sites = _Sites(commands, ctx.state(run).variables, runs_as_root(run, ctx))
+                known = any(
+                    _may_clean(kind, command) and kind.cleans(command, sites.at(index))
+                    for index, command in enumerate(commands)
+                )
+            self._cleaning[key] = known
+        return known
+
+    def _reaches_image(self, ctx: Context, instruction: Instruction) -> bool:
+        """The instruction's stage is the final stage or one the final stage is built on."""
+        stage = ctx.stage(instruction)
+        key = id(stage)
+        known = self._reaching.get(key)
+        if known is None:
+            known = self._reaching[key] = _reaches_image(ctx, stage)
+        return known
+
+    def _apt_archives_kept(self, ctx: Context, instruction: Instruction) -> bool:
+        """The stage turned off the automatic removal of downloaded `.deb` files."""
+        if self._keeps_archives(ctx, instruction):
+            return True
+        return any(self._keeps_archives(ctx, run) for run in earlier_runs(ctx, instruction))
+
+    def _keeps_archives(self, ctx: Context, run: Instruction) -> bool:
+        """A command of ``run`` turns off the removal of `.deb` archives (cached per `RUN`)."""
+        key = id(run)
+        known = self._keeps.get(key)
+        if known is None:
+            text = script_text(ctx, run)
+            # Both ways name the file or the setting: no need to read every word otherwise.
+            known = self._keeps[key] = (
+                "docker-clean" in text or "Keep-Downloaded-Packages" in text
+            ) and any(keeps_apt_archives(command) for command in ctx.commands(run))
+        return known
+
+
+class _Sites:
+    """The variables each command of a `RUN` sees: the stage's, then `export`s, then its own
+    `VAR=value` prefix. Worked out up to a command when first asked for: most `RUN`s never
+    need them."""
+
+    __slots__ = ("_commands", "_env", "_root", "_sites")
+
+    def __init__(
+        self, commands: Sequence[SimpleCommand], base: Mapping[str, str], root: bool
+    ) -> None:
+        self._commands = commands
+        self._env = base
+        self._root = root
+        self._sites: list[Site] = []
+
+    def at(self, index: int) -> Site:
+        sites = self._sites
+        commands = self._commands
+        while len(sites) <= index:
+            command = commands[len(sites)]
+            env = self._env
+            own: dict[str, str] | None = None
+            for assignment in command.assignments:
+                key, sep, value = assignment.partition("=")
+                if sep:
+                    if own is None:
+                        own = dict(env)
+                    own[key] = value
+            # Without a prefix the command sees `env` itself: shared, so never changed.
+            sites.append(Site(env if own is None else own, self._root))
+            if command.command == "export" and command.depth == 0:
+                exported: dict[str, str] | None = None
+                for arg in command.args:
+                    key, sep, value = arg.value.partition("=")
+                    if sep and arg.literal:
+                        if exported is None:
+                            exported = dict(env)
+                        exported[key] = value
+                if exported is not None:
+                    self._env = exported
+        return sites[index]
+
+
+def _may_clean(kind: CacheKind, command: SimpleCommand) -> bool:
+    """Whether ``kind.cleans`` may hold for the command: one of the kind's programs, or an
+    `rm` or `find` (see :func:`dfopt_rules._caches.removes_any`)."""
+    name = command.command
+    if name is None:
+        return False
+    if name in kind.programs or name in _REMOVERS:
+        return True
+    prefix = kind.program_prefix
+    return prefix is not None and name.startswith(prefix)
 
 
 def _interesting(command: SimpleCommand) -> bool:
@@ -265,49 +402,14 @@ def _shown(command: SimpleCommand, word: ShellWord) -> str:
     return " ".join(parts)
 
 
-def _sites(commands: Sequence[SimpleCommand], base: Mapping[str, str], root: bool) -> list[Site]:
-    """The variables each command sees: the stage's, then `export`s, then its own prefix."""
-    env = dict(base)
-    sites = []
-    for command in commands:
-        own = dict(env)
-        for assignment in command.assignments:
-            key, sep, value = assignment.partition("=")
-            if sep:
-                own[key] = value
-        sites.append(Site(own, root))
-        if command.command == "export" and command.depth == 0:
-            for arg in command.args:
-                key, sep, value = arg.value.partition("=")
-                if sep and arg.literal:
-                    env[key] = value
-    return sites
-
-
-def _reaches_image(ctx: Context, instruction: Instruction) -> bool:
-    """The instruction's stage is the final stage or one the final stage is built on."""
-    stage = ctx.stage(instruction)
+def _reaches_image(ctx: Context, stage: Stage | None) -> bool:
+    """``stage`` is the final stage or one the final stage is built on."""
     current: Stage | None = ctx.semantics.final_stage
     while current is not None:
         if current is stage:
             return True
         current = current.parent
     return False
-
-
-def _apt_archives_kept(
-    ctx: Context, instruction: Instruction, commands: Sequence[SimpleCommand]
-) -> bool:
-    """The stage turned off the automatic removal of downloaded `.deb` files."""
-    if not any(command.command in ("apt-get", "apt", "aptitude") for command in commands):
-        return False
-    if any(keeps_apt_archives(command) for command in commands):
-        return True
-    return any(
-        keeps_apt_archives(command)
-        for run in earlier_runs(ctx, instruction)
-        for command in ctx.commands(run)
-    )
 
 
 _APK_FRESH_INDEX = ("--no-cache", "--update", "--update-cache", "-U")
@@ -344,7 +446,7 @@ def _later_apk_use(ctx: Context, instruction: Instruction) -> bool:
                 return True
             continue
         updated = False
-        for command in sorted(ctx.commands(run), key=lambda item: item.span.start):
+        for command in ordered_commands(ctx, run):
             if command.command != "apk":
                 continue
             if command.subcommand == "update":

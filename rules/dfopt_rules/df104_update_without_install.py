@@ -46,15 +46,12 @@ _MANAGERS: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {
 }
 
 
-def _family(command: SimpleCommand) -> str | None:
-    for family, (names, _updates, _installs) in _MANAGERS.items():
-        if command.command in names:
-            return family
-    return None
+_FAMILIES = {name: family for family, (names, _, _) in _MANAGERS.items() for name in names}
+"""Package manager command -> its family."""
 
 
 def _is_update(command: SimpleCommand) -> str | None:
-    family = _family(command)
+    family = _FAMILIES.get(command.command or "")
     if family is not None and command.subcommand in _MANAGERS[family][1]:
         return family
     return None
@@ -100,6 +97,7 @@ class UpdateWithoutInstall(Rule):
     summary = "Package index update without an install in the same `RUN`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset(_FAMILIES)
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = (

@@ -6,7 +6,8 @@ import fnmatch
 import itertools
 import posixpath
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any
 
 from dfopt.rules_api import (
     Context,
@@ -23,6 +24,8 @@ from dfopt.rules_api import (
     Stage,
     Violation,
     expand,
+    record,
+    set_field,
 )
 
 _BASE = "/\0workdir"
@@ -57,26 +60,78 @@ _REFERENCES = ("-r", "-c", "-e", "-f", "--", ".", "/", "file:")
 _CARGO_PREFETCH = "mkdir src && touch src/main.rs && cargo fetch && rm -r src"
 
 
-@dataclass(frozen=True)
+@record()
 class Step:
     """A command that installs or needs a project's dependencies."""
+
+    __slots__ = (
+        "command",
+        "covers",
+        "files",
+        "fixable",
+        "label",
+        "location",
+        "manifests",
+        "movable",
+        "prefetch",
+        "tool",
+    )
 
     tool: str
     label: str
     command: SimpleCommand
-    manifests: tuple[str, ...] = ()
+    manifests: tuple[str, ...]
     """What the manifest COPY lists, relative to ``location`` (globs for optional files)."""
-    covers: tuple[str, ...] = ()
+    covers: tuple[str, ...]
     """File names an earlier COPY must bring for the manifest COPY to be redundant."""
-    location: str = "."
+    location: str
     """Directory of the manifests, relative to the command's working directory."""
-    movable: bool = False
+    movable: bool
     """The command needs only the manifests, so it can run before the sources arrive."""
-    prefetch: str | None = None
+    prefetch: str | None
     """A RUN body that fetches the dependencies from the manifests alone."""
-    fixable: bool = True
-    files: tuple[str, ...] = ()
+    fixable: bool
+    files: tuple[str, ...]
     """Requirement files as written (relative to the working directory), for pip."""
+
+    def __init__(
+        self,
+        tool: str,
+        label: str,
+        command: SimpleCommand,
+        manifests: tuple[str, ...] = (),
+        covers: tuple[str, ...] = (),
+        location: str = ".",
+        movable: bool = False,
+        prefetch: str | None = None,
+        fixable: bool = True,
+        files: tuple[str, ...] = (),
+    ) -> None:
+        set_field(self, "tool", tool)
+        set_field(self, "label", label)
+        set_field(self, "command", command)
+        set_field(self, "manifests", manifests)
+        set_field(self, "covers", covers)
+        set_field(self, "location", location)
+        set_field(self, "movable", movable)
+        set_field(self, "prefetch", prefetch)
+        set_field(self, "fixable", fixable)
+        set_field(self, "files", files)
+
+    def unfixable(self) -> Step:
+        """The same step, with no fix offered."""
+        return Step(
+            self.tool,
+            self.label,
+            self.command,
+            self.manifests,
+            self.covers,
+            self.location,
+            self.movable,
+            self.prefetch,
+            False,
+            self.files,
+        )
 
 
 # -- recognising dependency steps -------------------------------------------------------
@@ -252,6 +307,8 @@ def _pip_step(command: SimpleCommand, values: Sequence[str], label: str, tool: s
 
 def _python(command: SimpleCommand, ctx: Context) -> Step | None:
     name = command.command or ""
+    if not name.startswith(("pip", "python")) and name not in ("uv", "poetry"):
+        return None
     values = _values(command)
     if name.startswith("pip") and "pipx" not in name and "pipenv" not in name:
         index = _subcommand(values)
@@ -430,6 +487,48 @@ def _other(command: SimpleCommand, ctx: Context) -> Step | None:
     return None
 
 
+_PROGRAMS = frozenset(
+    {"npm", "yarn", "pnpm", "go", "cargo", "mvn", "mvnw", "gradle", "gradlew", "bundle"}
+    | {"composer", "composer.phar", "uv", "poetry"}
+)
+"""With the names starting with ``pip`` or ``python``: the commands :func:`recognise` reads."""
+
+
+_PROGRAM_PARTS = (
+    "npm",
+    "yarn",
+    "go",
+    "cargo",
+    "mvn",
+    "gradle",
+    "bundle",
+    "composer",
+    "uv",
+    "poetry",
+    "pip",
+    "python",
+)
+"""A piece of every name :func:`_may_be_step` accepts (``pnpm`` holds ``npm``)."""
+
+
+def _may_run_steps(run: Instruction) -> bool:
+    """Cheap test on the RUN's text, before any shell parse: False when no command name
+    of its scripts can be one :func:`recognise` reads. A name is a piece of the text once
+    quotes, backslashes, line breaks and ``$`` are taken out."""
+    parts = [run.command_text or ""]
+    parts.extend(heredoc.content for heredoc in run.heredocs)
+    text = "".join(parts)
+    for char in "\"'\\\n$":
+        text = text.replace(char, "")
+    return any(part in text for part in _PROGRAM_PARTS)
+
+
+def _may_be_step(command: SimpleCommand) -> bool:
+    """Cheap test: False when :func:`recognise` surely finds no step in the command."""
+    name = command.command
+    return name is not None and (name in _PROGRAMS or name.startswith(("pip", "python")))
+
+
 def recognise(command: SimpleCommand, env: Mapping[str, str], ctx: Context) -> Step | None:
     """The dependency step ``command`` performs, if any."""
     name = command.command
@@ -489,10 +588,16 @@ def _is_glob(path: str) -> bool:
     return bool(set(path) & _GLOB)
 
 
-@dataclass(frozen=True)
+@record()
 class CopyArgs:
+    __slots__ = ("dest", "sources")
+
     sources: tuple[str, ...]
     dest: str
+
+    def __init__(self, sources: tuple[str, ...], dest: str) -> None:
+        set_field(self, "sources", sources)
+        set_field(self, "dest", dest)
 
 
 def _copy_args(instruction: Instruction) -> CopyArgs | None:
@@ -520,15 +625,23 @@ def _directory_like(source: str) -> bool:
     return bool(base) and "." not in base and not base[0].isupper() and "$" not in base
 
 
-@dataclass(frozen=True)
+@record()
 class Broad:
     """A COPY of the whole context or of a source directory."""
+
+    __slots__ = ("dest", "instruction", "source", "target")
 
     instruction: Instruction
     source: str
     dest: str
     target: str
     """The resolved directory that receives the copied tree."""
+
+    def __init__(self, instruction: Instruction, source: str, dest: str, target: str) -> None:
+        set_field(self, "instruction", instruction)
+        set_field(self, "source", source)
+        set_field(self, "dest", dest)
+        set_field(self, "target", target)
 
 
 def _broad(instruction: Instruction, ctx: Context) -> Broad | None:
@@ -546,9 +659,11 @@ def _broad(instruction: Instruction, ctx: Context) -> Broad | None:
 # -- the rule ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record()
 class Use:
     """A RUN whose dependency steps read what the broad COPY brought."""
+
+    __slots__ = ("cwd", "directory", "run", "steps")
 
     run: Instruction
     steps: tuple[Step, ...]
@@ -556,6 +671,12 @@ class Use:
     """Resolved directory of the manifests."""
     cwd: str
     """Resolved working directory of the first step."""
+
+    def __init__(self, run: Instruction, steps: tuple[Step, ...], directory: str, cwd: str) -> None:
+        set_field(self, "run", run)
+        set_field(self, "steps", steps)
+        set_field(self, "directory", directory)
+        set_field(self, "cwd", cwd)
 
 
 class CopyBeforeInstall(Rule):
@@ -643,16 +764,49 @@ class CopyBeforeInstall(Rule):
         'CMD ["node", "server.js"]\n'
     )
 
+    def __init__(self, options: Any = None) -> None:
+        super().__init__(options)
+        self._broads: dict[int, Broad | None] = {}
+        self._run_steps: dict[int, list[Use]] = {}
+        self._run_tools: dict[int, frozenset[str]] = {}
+        self._followed: dict[int, set[int]] = {}
+        """Per stage: the instructions some RUN that may hold a dependency step follows."""
+
+    def _steps_follow(self, instruction: Instruction, stage: Stage) -> bool:
+        """A later RUN of the stage may hold a dependency step (a cheap test of the text)."""
+        followed = self._followed.get(id(stage))
+        if followed is None:
+            followed = self._followed[id(stage)] = set()
+            found = False
+            for item in reversed(stage.instructions):
+                if found:
+                    followed.add(id(item))
+                elif item.keyword == "RUN" and _may_run_steps(item):
+                    found = True
+        return id(instruction) in followed
+
+    @staticmethod
+    def _may_have_steps(run: Instruction, ctx: Context) -> bool:
+        if not _may_run_steps(run):
+            return False
+        script = ctx.shell(run)
+        return script is not None and any(
+            command.reliable and _may_be_step(command) for command in script.commands
+        )
+
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
-        broad = _broad(instruction, ctx)
         stage = ctx.stage(instruction)
-        if broad is None or stage is None:
+        if stage is None or not self._steps_follow(instruction, stage):
+            return
+        broad = self._broad(instruction, ctx)
+        if broad is None:
             return
         uses = self._uses(broad, stage, ctx)
         if not uses:
             return
         first = uses[0]
-        fix = self._fix(broad, first, stage, ctx) if len(uses) == 1 else None
+        # The fix is planned only when something reads it.
+        fix = partial(self._fix, broad, first, stage, ctx) if len(uses) == 1 else None
         copied = ctx.slice(Span(instruction.keyword_span.start, instruction.args_span.end))
         yield self.violation(
             Span(instruction.keyword_span.start, instruction.args_span.end),
@@ -671,7 +825,7 @@ class CopyBeforeInstall(Rule):
             run = items[index]
             if run.keyword != "RUN":
                 continue
-            for use in self._steps(run, ctx):
+            for use in self._steps_of(run, ctx):
                 if self._linked(use, broad, items, position, index, ctx):
                     uses.append(use)
                     break
@@ -690,27 +844,45 @@ class CopyBeforeInstall(Rule):
         if ctx.state(use.run).workdir is None and any(i.keyword == "WORKDIR" for i in between):
             return False
         for other in reversed(between):
-            found = _broad(other, ctx)
+            found = self._broad(other, ctx)
             if found is not None and _within(use.directory, found.target):
                 return False
         if not _within(use.directory, broad.target):
             return False
         tool = use.steps[0].tool
-        for earlier in items[1:position]:
-            if earlier.keyword != "RUN":
-                continue
-            for command in ctx.commands(earlier):
-                step = recognise(command, ctx.state(earlier).env, ctx)
-                if step is not None and step.tool == tool:
-                    return False
-        return True
+        return not any(
+            earlier.keyword == "RUN" and tool in self._tools(earlier, ctx)
+            for earlier in items[1:position]
+        )
+
+    def _broad(self, instruction: Instruction, ctx: Context) -> Broad | None:
+        key = id(instruction)
+        if key not in self._broads:
+            self._broads[key] = _broad(instruction, ctx)
+        return self._broads[key]
+
+    def _tools(self, run: Instruction, ctx: Context) -> frozenset[str]:
+        """The tools whose dependency steps the RUN's commands perform."""
+        tools = self._run_tools.get(id(run))
+        if tools is None:
+            env = ctx.state(run).env
+            found = (recognise(command, env, ctx) for command in ctx.commands(run))
+            tools = frozenset(step.tool for step in found if step is not None)
+            self._run_tools[id(run)] = tools
+        return tools
+
+    def _steps_of(self, run: Instruction, ctx: Context) -> list[Use]:
+        steps = self._run_steps.get(id(run))
+        if steps is None:
+            steps = self._run_steps[id(run)] = self._steps(run, ctx)
+        return steps
 
     def _steps(self, run: Instruction, ctx: Context) -> list[Use]:
         """The dependency steps of a RUN, grouped by tool, with their directories."""
         state = ctx.state(run)
         cwd: str | None = _resolve(".", state.workdir)
         script = ctx.shell(run)
-        if script is None:
+        if script is None or not self._may_have_steps(run, ctx):
             return []
         found: dict[str, tuple[list[Step], str, str]] = {}
         for command in sorted(script.commands, key=lambda item: item.start):
@@ -726,7 +898,7 @@ class CopyBeforeInstall(Rule):
             if step.tool in found:
                 steps, first_directory, _ = found[step.tool]
                 if directory != first_directory:
-                    step = replace(step, fixable=False)
+                    step = step.unfixable()
                 steps.append(step)
             else:
                 found[step.tool] = ([step], directory, cwd)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from dfopt.rules_api import (
     Context,
@@ -35,16 +34,23 @@ _RUNTIME_TOOLS = frozenset(
 _NODE_RUNNERS = frozenset({"node", "npm", "yarn", "pnpm", "nodemon", "ts-node"})
 
 
-@dataclass
 class Evidence:
     """The toolchains of the final stage and where they come from."""
 
-    image: str | None = None
+    __slots__ = ("image", "installs")
+
+    image: str | None
     """The toolchain the base image ships."""
-    installs: dict[str, list[tuple[Instruction, tc.Install, list[str]]]] = field(
-        default_factory=dict
-    )
+    installs: dict[str, list[tuple[Instruction, tc.Install, list[str]]]]
     """Toolchain -> the installs (RUN, command, toolchain packages) that bring it."""
+
+    def __init__(
+        self,
+        image: str | None = None,
+        installs: dict[str, list[tuple[Instruction, tc.Install, list[str]]]] | None = None,
+    ) -> None:
+        self.image = image
+        self.installs = {} if installs is None else installs
 
     def has(self, toolchain: str, before: Instruction, order: dict[int, int]) -> bool:
         if self.image == toolchain:
@@ -315,17 +321,23 @@ class ToolchainInFinalImage(Rule):
         return evidence
 
     def _find(self, stage: Stage, ctx: Context) -> tc.Found | None:
-        evidence = self._evidence(stage, ctx)
-        order = {id(item): index for index, item in enumerate(stage.instructions)}
+        evidence: Evidence | None = None
+        order: dict[int, int] = {}
         python = tc.official_python(stage.base)
         for run in stage.instructions:
             if run.keyword != "RUN":
+                continue
+            # Most RUNs run no build tool at all: skip them before any closer look.
+            if not any(tc.may_build(command.command) for command in ctx.commands(run)):
                 continue
             for command, cwd in _with_cwd(run, ctx):
                 build = tc.build_of(command, ctx, cwd)
                 if build is None or (build.named and not python):
                     continue
                 toolchain = build.toolchain
+                if evidence is None:
+                    evidence = self._evidence(stage, ctx)
+                    order = {id(item): index for index, item in enumerate(stage.instructions)}
                 if not evidence.has(toolchain, run, order):
                     continue
                 if toolchain == tc.NODE and not self._static_front_end(stage, ctx):

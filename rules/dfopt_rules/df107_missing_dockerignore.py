@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,8 @@ from dfopt.rules_api import (
     Span,
     Violation,
     expand,
+    record,
+    set_field,
 )
 from dfopt_rules._buildkit import iter_source_words
 from dfopt_rules._dockerignore import Matcher, clean_path, find_ignore_file
@@ -37,19 +38,35 @@ _MAX_LISTING = 5000
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
 
 
-@dataclass(frozen=True)
+@record()
 class _Entry:
     """A kind of file that should stay out of the build context."""
+
+    __slots__ = ("baseline", "needs_build", "pattern", "probe", "reason")
 
     pattern: str
     """The `.dockerignore` line that excludes it."""
     probe: str
     """A path the pattern excludes, to test an existing `.dockerignore` with."""
     reason: str
-    needs_build: bool = False
+    needs_build: bool
     """Only build output: recommended when the Dockerfile builds it itself."""
-    baseline: bool = False
+    baseline: bool
     """Part of every new `.dockerignore`, present in the context or not."""
+
+    def __init__(
+        self,
+        pattern: str,
+        probe: str,
+        reason: str,
+        needs_build: bool = False,
+        baseline: bool = False,
+    ) -> None:
+        set_field(self, "pattern", pattern)
+        set_field(self, "probe", probe)
+        set_field(self, "reason", reason)
+        set_field(self, "needs_build", needs_build)
+        set_field(self, "baseline", baseline)
 
 
 _VCS = (
@@ -92,15 +109,22 @@ _LOGS = (_Entry("*.log", "debug.log", "logs"),)
 _ENTRIES = (*_VCS, *_DEPENDENCIES, *_BUILD_OUTPUT, *_SECRETS, *_LOGS)
 
 
-@dataclass(frozen=True)
+@record()
 class _Listing:
     """The top of a context directory, with what the patterns ask of it precomputed."""
+
+    __slots__ = ("local_env", "names", "suffixes")
 
     names: frozenset[str]
     suffixes: frozenset[str]
     """Every `.ext` a name ends with (`key.pem` gives `.pem`)."""
     local_env: bool
     """A `.env.*` file other than an example or template is present."""
+
+    def __init__(self, names: frozenset[str], suffixes: frozenset[str], local_env: bool) -> None:
+        set_field(self, "names", names)
+        set_field(self, "suffixes", suffixes)
+        set_field(self, "local_env", local_env)
 
     @classmethod
     def of(cls, names: Iterable[str]) -> _Listing:
@@ -114,6 +138,8 @@ class _Listing:
         return cls(kept, suffixes, local_env)
 
 
+_PROBES: dict[str, Matcher] = {}
+"""The matcher of each entry's pattern, compiled on first use."""
 _LISTINGS: dict[tuple[str, int], _Listing | None] = {}
 """Directory listings already read in this process, by path and modification time."""
 
@@ -211,15 +237,17 @@ class MissingDockerignore(Rule):
         super().__init__(options)
         self._first: tuple[Span, str] | None = None
         self._references: list[str] = []
+        self._runs: list[Instruction] = []
         self._uses_git = False
         self._builds = False
 
-    def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+    def check(self, instruction: Instruction, ctx: Context) -> Iterable[Violation]:
+        """Notes what the instruction copies or runs; the finding comes in `finish`."""
         if instruction.keyword == "RUN":
-            self._note_run(instruction, ctx)
-            return
+            self._runs.append(instruction)  # read in `finish`, once a COPY matters
+            return ()
         if instruction.flag("from") is not None:
-            return
+            return ()
         variables = ctx.state(instruction).variables
         for value, span in iter_source_words(instruction):
             if "://" in value or value.startswith("git@"):
@@ -230,8 +258,7 @@ class MissingDockerignore(Rule):
                     self._first = (span, f"{instruction.keyword} {ctx.slice(span)}")
             else:
                 self._references.append(source.lstrip("/"))
-        return
-        yield
+        return ()
 
     def _note_run(self, instruction: Instruction, ctx: Context) -> None:
         for command in ctx.commands(instruction):
@@ -248,19 +275,22 @@ class MissingDockerignore(Rule):
         listing = _listing(directory)
         if listing is None:
             return
+        for run in self._runs:
+            self._note_run(run, ctx)
         span, copy = self._first
         ignore = find_ignore_file(ctx)
         matcher = Matcher.from_text(ignore[1]) if ignore is not None else None
+        present = {entry.pattern for entry in _ENTRIES if _present(entry, listing, directory)}
         missing = [
             entry
             for entry in _ENTRIES
-            if self._wanted(entry)
-            and (_present(entry, listing, directory) or (ignore is None and entry.baseline))
+            if (entry.pattern in present or (ignore is None and entry.baseline))
+            and self._wanted(entry)
             and (matcher is None or not matcher.excludes(entry.probe))
         ]
         if ignore is not None and not missing:
             return
-        found = [entry.pattern for entry in missing if _present(entry, listing, directory)]
+        found = [entry.pattern for entry in missing if entry.pattern in present]
         listed = ", ".join(f"`{pattern}`" for pattern in found[:4])
         if len(found) > 4:
             listed += f" and {len(found) - 4} more"
@@ -283,7 +313,11 @@ class MissingDockerignore(Rule):
             return False
         if entry.pattern == ".git" and self._uses_git:
             return False
-        probe = Matcher.from_text(entry.pattern)
+        if not self._references:
+            return True
+        probe = _PROBES.get(entry.pattern)
+        if probe is None:
+            probe = _PROBES[entry.pattern] = Matcher.from_text(entry.pattern)
         return not any(
             probe.excludes(reference) or reference.startswith(entry.probe + "/")
             for reference in self._references

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from functools import cache, partial
 
 from dfopt.rules_api import (
     Context,
@@ -19,6 +19,8 @@ from dfopt.rules_api import (
     Violation,
     append_to_chain,
     plain_chain,
+    record,
+    set_field,
 )
 from dfopt_rules._hygiene import (
     Paths,
@@ -99,13 +101,27 @@ _CATS = frozenset({"zcat", "gzcat", "bzcat", "xzcat", "zstdcat", "lz4cat"})
 _SEVEN_ZIP = frozenset({"7z", "7za", "7zr", "unrar", "rar"})
 
 
-@dataclass(frozen=True)
+_UNPACKERS = frozenset(
+    {"tar", "bsdtar", "gtar", "unzip", "zstd", "unzstd", *_SEVEN_ZIP, *_CATS, *_CONSUMING}
+)
+"""Every command :func:`_unpacked` knows."""
+
+
+@record()
 class _Download:
+    __slots__ = ("command", "key", "literal", "value")
+
     key: str
     value: str
     """The path as the script writes it."""
     literal: bool
     command: SimpleCommand
+
+    def __init__(self, key: str, value: str, literal: bool, command: SimpleCommand) -> None:
+        set_field(self, "key", key)
+        set_field(self, "value", value)
+        set_field(self, "literal", literal)
+        set_field(self, "command", command)
 
 
 def _downloads(command: SimpleCommand, paths: Paths) -> Iterator[_Download]:
@@ -230,6 +246,7 @@ class ArchiveLeftBehind(Rule):
     summary = "A downloaded archive is unpacked but not removed in the same RUN"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"curl", "wget"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = (
@@ -245,8 +262,8 @@ class ArchiveLeftBehind(Rule):
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
         names = {command.command for command in ctx.commands(instruction)}
-        if "curl" not in names and "wget" not in names:
-            return
+        if ("curl" not in names and "wget" not in names) or names.isdisjoint(_UNPACKERS):
+            return  # nothing downloaded, or nothing unpacked
         stage = ctx.stage(instruction)
         if stage is None or (not ctx.onbuild and not _kept(stage, ctx)):
             return
@@ -262,7 +279,8 @@ class ArchiveLeftBehind(Rule):
         ]
         if not left:
             return
-        fix = self._fix(instruction, stage, left, ctx)
+        # Planned once, and only when something reads it; every finding shares it.
+        fix = cache(partial(self._fix, instruction, stage, left, ctx))
         for download, _paths in left:
             yield self.violation(
                 command_span(download.command),
@@ -276,27 +294,36 @@ class ArchiveLeftBehind(Rule):
         commands = [command for command in script.commands if command.reliable]
         if script.has_errors and not commands:
             return
+        if not any(command.command in _UNPACKERS for command in commands):
+            return
         paths = Paths(script, workdir)
         downloads: list[_Download] = []
         for command in commands:
-            downloads.extend(_downloads(command, paths))
+            if command.command in ("curl", "wget"):
+                downloads.extend(_downloads(command, paths))
         if not downloads:
             return
+        # What each command unpacks (keys), whether that deletes it, and what it removes.
+        first = min(download.command.start for download in downloads)
+        effects = []
+        for command in commands:
+            if command.start <= first:
+                continue
+            files, deletes = _unpacked(command)
+            keys = [paths.key(value, command.start) for value in files]
+            effects.append((command.start, keys, deletes, _removed(command, paths)))
         seen: set[str] = set()
         for download in downloads:
             if download.key in seen:
                 continue
             unpacked = False
             gone = False
-            for command in commands:
-                if command.start <= download.command.start:
+            for start, keys, deletes, removed in effects:
+                if start <= download.command.start:
                     continue
-                files, deletes = _unpacked(command)
-                keys = [paths.key(value, command.start) for value in files]
                 if download.key in keys:
                     unpacked = True
                     gone = gone or deletes
-                removed = _removed(command, paths)
                 if any(key is None or removes(key, download.key) for key in removed):
                     gone = True
             if unpacked and not gone:

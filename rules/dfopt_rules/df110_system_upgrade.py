@@ -75,6 +75,9 @@ class SystemUpgrade(Rule):
     summary = "A RUN upgrades every package of the base image"
     severity = Severity.INFO
     targets = frozenset({"RUN"})
+    programs = frozenset(
+        {"apt-get", "apt", "aptitude", "apk", "yum", "dnf", "microdnf", "tdnf", "zypper"}
+    )
     bad = "FROM debian:12\nRUN apt-get update && apt-get -y upgrade\n"
     good = "FROM debian:12.7\nRUN apt-get update && apt-get install -y --only-upgrade openssl\n"
 

@@ -120,7 +120,9 @@ class MissingUser(Rule):
             message = f"The final stage runs as `{user.strip()}`"
         else:
             return
-        yield self.violation(where.keyword_span, message, self._suggestion(stage, base, ctx))
+        yield self.violation(
+            where.keyword_span, message, lambda: self._suggestion(stage, base, ctx)
+        )
 
     def _suggestion(self, stage: Stage, base: Stage, ctx: Context) -> Fix:
         from_instruction = stage.from_instruction

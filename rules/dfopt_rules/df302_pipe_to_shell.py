@@ -91,6 +91,7 @@ class PipeToShell(Rule):
     summary = "A downloaded script is piped into a shell"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"curl", "wget"})
     bad = "FROM debian:12\nRUN curl -fsSL https://example.com/install.sh | sh\n"
     good = (
         "FROM debian:12\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from dfopt.rules_api import (
     Context,
@@ -16,31 +17,42 @@ from dfopt.rules_api import (
     Violation,
     parse_assignments,
 )
-from dfopt_rules._hygiene import short_letters, unwrap
+from dfopt_rules._commands import script_text
+from dfopt_rules._hygiene import WRAPPERS, short_letters, unwrap
 
 _TLS = "disables TLS certificate verification"
 _SIGNATURES = "disables package signature verification"
 _CURL_VALUES = frozenset("oHdXuxAebcCEFKmrTwYyzUQt")
-_PIP = re.compile(r"^(pip[0-9.]*|python[0-9.]*|uv|pipenv|pipx)$")
+_PIP = r"^(pip[0-9.]*|python[0-9.]*|uv|pipenv|pipx)$"
+"""Compiled on first use (by ``re``), like the patterns below: quicker start-up."""
 _NPM = frozenset({"npm", "yarn", "pnpm", "yarnpkg"})
 _DNF = frozenset({"yum", "dnf", "microdnf", "tdnf", "yum-config-manager"})
 _FALSE = frozenset({"false", "0", "no", "off"})
-# Settings written into configuration files or passed as option values.
-_SETTINGS = (
-    (re.compile(r"\bsslverify\s*=\s*(0|false|no|off)\b", re.IGNORECASE), _TLS),
-    (re.compile(r"\bgpgcheck\s*=\s*(0|false|no|off)\b", re.IGNORECASE), _SIGNATURES),
-    (
-        re.compile(r"Acquire::https(::[^\s:=\"]+)?::Verify-(Peer|Host)\b[\s=\"]*(false|0|no)\b"),
-        _TLS,
-    ),
-    (
-        re.compile(
-            r"(APT::Get::AllowUnauthenticated|Acquire::AllowInsecureRepositories)"
-            r"[\s=\"]*(true|1|yes)\b"
+
+
+@lru_cache(maxsize=1)
+def _settings() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Settings written into configuration files or passed as option values (compiled
+    when first needed)."""
+    return (
+        (re.compile(r"\bsslverify\s*=\s*(0|false|no|off)\b", re.IGNORECASE), _TLS),
+        (re.compile(r"\bgpgcheck\s*=\s*(0|false|no|off)\b", re.IGNORECASE), _SIGNATURES),
+        (
+            re.compile(
+                r"Acquire::https(::[^\s:=\"]+)?::Verify-(Peer|Host)\b[\s=\"]*(false|0|no)\b"
+            ),
+            _TLS,
         ),
-        _SIGNATURES,
-    ),
-)
+        (
+            re.compile(
+                r"(APT::Get::AllowUnauthenticated|Acquire::AllowInsecureRepositories)"
+                r"[\s=\"]*(true|1|yes)\b"
+            ),
+            _SIGNATURES,
+        ),
+    )
+
+
 # Option words, per command family.
 _OPTIONS: dict[str, dict[str, str]] = {
     "wget": {"--no-check-certificate": _TLS},
@@ -58,12 +70,13 @@ _OPTIONS: dict[str, dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=512)
 def _family(name: str) -> str | None:
     if name in ("apt-get", "apt", "aptitude"):
         return "apt"
     if name in _DNF:
         return "dnf"
-    if _PIP.match(name):
+    if re.match(_PIP, name):
         return "pip"
     if name in _NPM:
         return "npm"
@@ -88,6 +101,41 @@ def _variable_problem(name: str, value: str | None) -> str | None:
     if name.upper() == "NPM_CONFIG_STRICT_SSL" and lowered in _FALSE:
         return _TLS + " for npm"
     return None
+
+
+_VARIABLE_NAMES = (
+    "PIP_TRUSTED_HOST",
+    "PYTHONHTTPSVERIFY",
+    "NODE_TLS_REJECT_UNAUTHORIZED",
+    "GIT_SSL_NO_VERIFY",
+    "NPM_CONFIG_STRICT_SSL",
+)
+"""Every name `_variable_problem` reports (the last in any case), in upper case."""
+
+
+def _may_name_variable(text: str) -> bool:
+    """False when no name that ``text`` holds (as a piece of it) is reported."""
+    upper = text.upper()
+    return any(name in upper for name in _VARIABLE_NAMES)
+
+
+def _may_hold_setting(text: str) -> bool:
+    """False when no word that ``text`` holds can match a pattern of ``_settings()``: they
+    need `sslverify` or `gpgcheck` (in any case), `Acquire::` or `APT::Get::`."""
+    if "Acquire::" in text or "APT::Get::" in text:
+        return True
+    if not text.isascii():
+        return True  # case-insensitive matching also folds some non-ASCII letters
+    lower = text.lower()
+    return "sslverify" in lower or "gpgcheck" in lower
+
+
+def _may_flag(command: SimpleCommand) -> bool:
+    """Whether `_command` may report more than a setting pattern for the command."""
+    name = command.command
+    if name is None:
+        return False
+    return name in WRAPPERS or name == "chpasswd" or _family(name) is not None
 
 
 class TlsVerificationDisabled(Rule):
@@ -131,11 +179,25 @@ class TlsVerificationDisabled(Rule):
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
         target = instruction.effective
         if target.keyword in ("ENV", "ARG"):
-            yield from self._variables(target)
+            # A name is what is left of its text once quotes and escapes are taken out
+            # (any `$` expansion stays in it as written): most ENVs name none of ours.
+            text = target.args_text.replace('"', "").replace("'", "").replace("\\", "")
+            if _may_name_variable(text):
+                yield from self._variables(target)
             return
-        for command in ctx.commands(instruction):
-            yield from self._assignments(command, ctx)
-            yield from self._command(command)
+        commands = ctx.commands(instruction)
+        if not commands:
+            return
+        # Cheap tests on the script text (see `script_text`) that rule out, for every
+        # command, the variable assignments and the setting patterns.
+        text = script_text(ctx, instruction)
+        variables = _may_name_variable(text)
+        settings = _may_hold_setting(text)
+        for command in commands:
+            if variables:
+                yield from self._assignments(command, ctx)
+            if settings or _may_flag(command):
+                yield from self._command(command)
 
     # -- ENV and ARG ------------------------------------------------------------------
 
@@ -189,11 +251,11 @@ class TlsVerificationDisabled(Rule):
                 reported.add(violation.span)
                 yield violation
         for word in words:
-            if word.span in reported:
+            if reported and word.span in reported:
                 continue  # one finding per word
             if "=" not in word.value and "::" not in word.value:
                 continue  # every setting pattern needs one of them
-            for pattern, problem in _SETTINGS:
+            for pattern, problem in _settings():
                 match = pattern.search(word.value)
                 if match is not None:
                     yield self.violation(word.span, f"`{match.group(0)}` {problem}")

@@ -64,6 +64,7 @@ class WorldWritable(Rule):
     summary = "A mode gives write access to every user"
     severity = Severity.WARNING
     targets = frozenset({"RUN", "COPY", "ADD"})
+    programs = frozenset({"chmod", "mkdir", "install"})
     bad = "FROM debian:12\nRUN chmod -R 777 /app\n"
     good = "FROM debian:12\nRUN chown -R app:app /app && chmod -R 755 /app\n"
 

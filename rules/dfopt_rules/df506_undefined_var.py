@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from dfopt.rules_api import Context, Form, Instruction, Rule, Severity, Span, Violation
+from dfopt.rules_api import Context, Instruction, Rule, Severity, Span, Violation
 from dfopt_rules._buildkit import (
     NON_ENV_ARGS,
     inherited_arg_names,
@@ -52,6 +52,15 @@ class UndefinedVar(Rule):
     good = "FROM alpine:3.20\nENV PATH=$PATH:/app/bin\n"
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        # Only text with a `$` can refer to a variable: most instructions stop here.
+        places: list[tuple[str, Span | None, int]] = []
+        for flag in instruction.flags:
+            if flag.name in _EXPANDED_FLAGS and flag.value and "$" in flag.value:
+                places.append((ctx.slice(flag.span), None, flag.span.start))
+        if "$" in instruction.args_text:
+            places.append((instruction.args_text, Span(0, 0), 0))
+        if not places:
+            return
         stage = ctx.stage(instruction)
         if stage is None:
             return
@@ -63,12 +72,6 @@ class UndefinedVar(Rule):
         defined.extend(sorted(inherited_arg_names(stage) - set(defined)))
         known = set(defined)
         typo_only = not root_stage(stage).is_scratch
-        places: list[tuple[str, Span | None, int]] = []
-        for flag in instruction.flags:
-            if flag.name in _EXPANDED_FLAGS and flag.value and "$" in flag.value:
-                places.append((ctx.slice(flag.span), None, flag.span.start))
-        if instruction.form is Form.EXEC or "$" in instruction.args_text:
-            places.append((instruction.args_text, Span(0, 0), 0))
         keys_at: list[tuple[int, str]] = []
         if instruction.keyword == "ARG":
             position = 0

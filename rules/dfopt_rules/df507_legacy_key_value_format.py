@@ -15,7 +15,6 @@ from dfopt.rules_api import (
     Severity,
     Span,
     Violation,
-    parse_assignments,
 )
 
 # The builder splits the legacy form at the first run of these blanks.
@@ -23,6 +22,11 @@ _BLANKS = re.compile(r"[\t\v\f\r ]+")
 _NAME_START = re.compile(r"[A-Za-z_]")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 _UNSAFE_KEY_CHARS = frozenset("\"'$=")
+# White space as the builder splits ENV/LABEL words (Go's unicode.IsSpace).
+_GO_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 class LegacyKeyValueFormat(Rule):
@@ -62,34 +66,72 @@ class LegacyKeyValueFormat(Rule):
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
         target = instruction.effective
-        words = target.words
-        if len(words) < 2:
-            return  # `ENV A` alone: the builder rejects it before any check runs
-        escape = ctx.escape
-        pairs = parse_assignments(target.args_text, legacy=False, escape=escape)
-        if not pairs or pairs[0][1] is not None:
+        if not is_legacy(target.args_text, ctx.escape):
             return
+        if len(target.words) < 2:
+            return  # `ENV A` alone: the builder rejects it before any check runs
         keyword = target.keyword
-        fix = None
-        parts = _BLANKS.split(target.args_text.strip(), maxsplit=1)
-        key_word = words[0]
-        requoted = requote(parts[1], escape) if len(parts) == 2 else None
-        if (
-            requoted is not None
-            and not instruction.inner_comments
-            and not target.inner_comments
-            and key_word.value == parts[0]
-            and ctx.slice(key_word.span) == parts[0]
-            and not _UNSAFE_KEY_CHARS.intersection(parts[0])
-            and escape not in parts[0]
-        ):
-            span = Span(key_word.span.end, target.args_span.end)
-            fix = Fix.safe(f"Write `{keyword} key=value`", [Edit.replace(span, "=" + requoted)])
         yield self.violation(
             target.keyword_span,
             f"`{keyword} key=value` should be used instead of the legacy `{keyword} key value`",
-            fix,
+            lambda: _fix(instruction, ctx),
         )
+
+
+def _fix(instruction: Instruction, ctx: Context) -> Fix | None:
+    """The rewrite to `key="value"`, or None when it cannot be done with certainty."""
+    target = instruction.effective
+    escape = ctx.escape
+    parts = _BLANKS.split(target.args_text.strip(), maxsplit=1)
+    key_word = target.words[0]
+    requoted = requote(parts[1], escape) if len(parts) == 2 else None
+    if (
+        requoted is not None
+        and not instruction.inner_comments
+        and not target.inner_comments
+        and key_word.value == parts[0]
+        and ctx.slice(key_word.span) == parts[0]
+        and not _UNSAFE_KEY_CHARS.intersection(parts[0])
+        and escape not in parts[0]
+    ):
+        span = Span(key_word.span.end, target.args_span.end)
+        keyword = target.keyword
+        return Fix.safe(f"Write `{keyword} key=value`", [Edit.replace(span, "=" + requoted)])
+    return None
+
+
+def is_legacy(text: str, escape: str = "\\") -> bool:
+    """True when the builder's first word of ENV/LABEL arguments ``text`` has no ``=``.
+
+    The word is split as the builder splits it (quotes and the escape character keep
+    white space inside it); the answer is the one ``parse_assignments`` gives, without
+    reading the other words.
+    """
+    length = len(text)
+    start = 0
+    while start < length and text[start] in _GO_SPACE:
+        start += 1
+    if start == length or text[start:] == escape:
+        return False  # no word at all (a lone escape character at the end is dropped)
+    index = start
+    quote = ""
+    while index < length:
+        char = text[index]
+        if quote:
+            if char == quote:
+                quote = ""
+            elif char == escape and quote != "'":
+                index += 1  # the escaped character belongs to the word
+            index += 1
+            continue
+        if char in _GO_SPACE:
+            break
+        if char in "'\"":
+            quote = char
+        elif char == escape:
+            index += 1
+        index += 1
+    return "=" not in text[start:index]
 
 
 def requote(raw: str, escape: str = "\\") -> str | None:

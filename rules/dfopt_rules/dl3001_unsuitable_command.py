@@ -37,6 +37,7 @@ class UnsuitableCommand(Rule):
     )
     severity = Severity.INFO
     targets = frozenset({"RUN"})
+    programs = UNSUITABLE
     bad = "FROM debian:12\nRUN service nginx start\n"
     good = 'FROM debian:12\nCMD ["nginx", "-g", "daemon off;"]\n'
 

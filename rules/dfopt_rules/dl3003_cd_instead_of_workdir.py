@@ -57,6 +57,7 @@ class CdInsteadOfWorkdir(Rule):
     summary = "Use WORKDIR to switch to a directory"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"cd"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "unsafe"
     bad = "FROM debian:12\nRUN cd /usr/src/app && make\n"

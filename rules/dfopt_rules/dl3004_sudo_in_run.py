@@ -49,6 +49,7 @@ class SudoInRun(Rule):
     )
     severity = Severity.ERROR
     targets = frozenset({"RUN"})
+    programs = frozenset({"sudo"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "unsafe"
     bad = "FROM debian:12\nRUN sudo apt-get update\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfopt.rules_api import Context, Instruction, Rule, Severity, Violation
+from dfopt_rules._commands import script_text
 from dfopt_rules._packages import (
     APT_GET_OPTIONS,
     command_span,
@@ -51,6 +52,8 @@ class AptVersionUnpinned(Rule):
     good = "FROM debian:12\nRUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u8\n"
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        if ctx.scripts(instruction) and "apt-get" not in script_text(ctx, instruction):
+            return  # no command of the script is called `apt-get`
         for command in commands_of(instruction, ctx, "apt-get"):
             if command.command != "apt-get" or not has_word(command, "install"):
                 continue

@@ -19,6 +19,7 @@ from dfopt.rules_api import (
     append_to_chain,
     plain_chain,
 )
+from dfopt_rules._commands import ordered_commands, script_text
 
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
@@ -60,10 +61,11 @@ def _cleaned_path(value: str) -> bool:
 
 
 def _removes_lists(command: SimpleCommand) -> bool:
-    values = _values(command)
-    if command.command == "rm":
-        return any(_cleaned_path(value) for value in values)
-    if command.command == "find":
+    name = command.command
+    if name == "rm":
+        return any(_cleaned_path(value) for value in _values(command))
+    if name == "find":
+        values = _values(command)
         return "-delete" in values and any(_cleaned_path(value) for value in values)
     return False
 
@@ -134,13 +136,20 @@ class AptListsNotDeleted(Rule):
     )
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
-        commands = sorted(ctx.commands(instruction), key=lambda command: command.span.start)
-        updates = [command for command in commands if _is_update(command)]
-        if not updates:
+        if "apt" not in script_text(ctx, instruction):
+            return  # no apt, apt-get or aptitude command (see `script_text`)
+        commands = ordered_commands(ctx, instruction)
+        index = next(
+            (index for index in range(len(commands) - 1, -1, -1) if _is_update(commands[index])),
+            None,
+        )
+        if index is None:
             return
-        last = updates[-1]
+        last = commands[index]
+        # Commands before the last update in source order do not start after it.
         if any(
-            _removes_lists(command) and command.span.start > last.span.start for command in commands
+            _removes_lists(command) and command.span.start > last.span.start
+            for command in commands[index + 1 :]
         ):
             return
         if ctx.cache_mounted(instruction, LISTS):
@@ -151,11 +160,23 @@ class AptListsNotDeleted(Rule):
         if not ctx.onbuild and not self._kept(stage, ctx):
             return
         start = last.name.span.start if last.name else last.span.start
+        onbuild = ctx.onbuild
+
+        def plan() -> Fix | None:
+            # Planned when the fix is read, maybe after the engine moved on to another
+            # instruction: `_later_use` reads `ctx.onbuild`, so it gets this check's value.
+            saved = ctx.onbuild
+            ctx.onbuild = onbuild
+            try:
+                return self._fix(instruction, stage, ctx)
+            finally:
+                ctx.onbuild = saved
+
         yield self.violation(
             Span(start, last.span.end),
             "`apt-get update` without `rm -rf /var/lib/apt/lists/*` in the same `RUN` "
             "leaves the package lists in the image",
-            self._fix(instruction, stage, ctx),
+            plan,
         )
 
     @staticmethod
@@ -204,7 +225,8 @@ class AptListsNotDeleted(Rule):
             if script.has_errors:
                 return True
             updated = False
-            for command in sorted(script.commands, key=lambda item: item.span.start):
+            # In script order, which is source order.
+            for command in script.commands:
                 if _is_update(command):
                     updated = True
                 elif _needs_lists(command) and not updated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from dfopt.rules_api import (
@@ -59,11 +59,15 @@ def _extracts(command: SimpleCommand) -> bool:
     return False
 
 
-@dataclass
 class _Copied:
-    instruction: Instruction
-    span: Span
-    reported: bool = False
+    """An archive a COPY brought, and whether a finding names it already."""
+
+    __slots__ = ("instruction", "reported", "span")
+
+    def __init__(self, instruction: Instruction, span: Span, reported: bool = False) -> None:
+        self.instruction = instruction
+        self.span = span
+        self.reported = reported
 
 
 class ArchiveCopiedThenExtracted(Rule):
@@ -108,6 +112,7 @@ class ArchiveCopiedThenExtracted(Rule):
     summary = "Use ADD for extracting archives into an image"
     severity = Severity.INFO
     targets = frozenset({"COPY", "RUN"})
+    programs = _DECOMPRESSORS | {"tar"}
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "unsafe"
     bad = (
@@ -122,12 +127,20 @@ class ArchiveCopiedThenExtracted(Rule):
         self._archives: dict[tuple[int, bool], dict[str, _Copied]] = {}
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        target = instruction.effective
+        if target.keyword != "COPY" and not self._archives:
+            return  # no archive copied yet
         stage = ctx.stage(instruction)
         key = (stage.index if stage is not None else -1, ctx.onbuild)
-        archives = self._archives.setdefault(key, {})
-        target = instruction.effective
+        archives = self._archives.get(key)
         if target.keyword == "COPY":
-            self._remember(instruction, archives)
+            if archives is None:
+                archives = {}
+                self._remember(instruction, archives)
+                if archives:
+                    self._archives[key] = archives
+            else:
+                self._remember(instruction, archives)
             return
         if not archives:
             return
@@ -145,7 +158,7 @@ class ArchiveCopiedThenExtracted(Rule):
                     copied.span,
                     f"`{_basename(arg.value)}` is copied and then unpacked by a `RUN`: "
                     "`ADD` unpacks a local archive in one layer",
-                    _fix(copied.instruction, ctx),
+                    partial(_fix, copied.instruction, ctx),
                 )
 
     @staticmethod

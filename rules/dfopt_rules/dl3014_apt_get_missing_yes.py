@@ -102,6 +102,7 @@ class AptGetMissingYes(Rule):
     summary = "Use the `-y` switch to avoid manual input: `apt-get -y install <package>`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"apt-get"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM debian:12\nRUN apt-get install --no-install-recommends curl\n"

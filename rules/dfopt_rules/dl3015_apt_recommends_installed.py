@@ -64,6 +64,7 @@ class AptRecommendsInstalled(Rule):
     summary = "Avoid additional packages by specifying `--no-install-recommends`"
     severity = Severity.INFO
     targets = frozenset({"RUN"})
+    programs = frozenset({"apt-get"})
     fix_availability = FixAvailability.ALWAYS
     fix_class = "unsafe"
     bad = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\n"

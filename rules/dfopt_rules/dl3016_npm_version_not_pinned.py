@@ -74,6 +74,7 @@ class NpmVersionNotPinned(Rule):
     )
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"npm"})
     bad = "FROM node:20-slim\nRUN npm install -g typescript\n"
     good = "FROM node:20-slim\nRUN npm install -g typescript@5.4.5\n"
 

@@ -46,6 +46,7 @@ class ApkVersionUnpinned(Rule):
     summary = "Pin versions in apk add"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"apk"})
     bad = "FROM alpine:3.20\nRUN apk add --no-cache curl\n"
     good = "FROM alpine:3.20\nRUN apk add --no-cache curl=8.9.1-r0\n"
 

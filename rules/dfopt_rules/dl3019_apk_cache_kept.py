@@ -86,6 +86,7 @@ class ApkCacheKept(Rule):
     summary = "Use the `--no-cache` switch with `apk add`"
     severity = Severity.INFO
     targets = frozenset({"RUN"})
+    programs = frozenset({"apk"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM alpine:3.20\nRUN apk add --update curl=8.9.1-r0 && rm -rf /var/cache/apk/*\n"

@@ -141,9 +141,11 @@ class AddForLocalFiles(Rule):
             _is_local_file(raw, value) for raw, value in zip(sources, expanded, strict=True)
         ):
             return
-        fix = self._fix(target, sources, expanded, ctx)
+        onbuild = ctx.onbuild
         yield self.violation(
-            target.keyword_span, "Use `COPY` instead of `ADD` for local files and folders", fix
+            target.keyword_span,
+            "Use `COPY` instead of `ADD` for local files and folders",
+            lambda: self._fix(target, sources, expanded, ctx, onbuild),
         )
 
     @staticmethod
@@ -161,6 +163,7 @@ class AddForLocalFiles(Rule):
         sources: Sequence[str],
         expanded: Sequence[str],
         ctx: Context,
+        onbuild: bool,
     ) -> Fix | None:
         if any(flag.name not in _SHARED_FLAGS for flag in target.flags):
             return None
@@ -172,7 +175,7 @@ class AddForLocalFiles(Rule):
             for candidate in (drop_quotes(raw), drop_quotes(value)):
                 if is_url(candidate) or is_remote(candidate) or looks_like_archive(candidate):
                     return None
-            verdict = self._content_verdict(drop_quotes(raw), ctx, onbuild=ctx.onbuild)
+            verdict = self._content_verdict(drop_quotes(raw), ctx, onbuild=onbuild)
             if verdict is None:
                 return None
             checkable = checkable and verdict

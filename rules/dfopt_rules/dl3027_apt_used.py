@@ -79,6 +79,7 @@ class AptUsed(Rule):
     summary = "Do not use apt as it is meant to be an end-user tool, use apt-get or apt-cache"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"apt"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM debian:12\nRUN apt update && apt install -y curl\n"

@@ -66,6 +66,7 @@ class GemVersionNotPinned(Rule):
     )
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"gem"})
     bad = "FROM ruby:3.3-slim\nRUN gem install bundler\n"
     good = "FROM ruby:3.3-slim\nRUN gem install bundler:2.5.11\n"
 

@@ -40,6 +40,7 @@ class YumMissingYes(Rule):
     summary = "Use the `-y` switch to avoid manual input: `yum install -y <package>`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"yum"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM centos:7\nRUN yum install httpd-2.4.6 && yum clean all\n"

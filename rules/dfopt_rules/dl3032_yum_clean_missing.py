@@ -49,6 +49,7 @@ class YumCleanMissing(Rule):
     summary = "`yum clean all` missing after yum command"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"yum"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM centos:7\nRUN yum install -y httpd-2.4.6\n"

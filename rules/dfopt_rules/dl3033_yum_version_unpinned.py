@@ -40,6 +40,7 @@ class YumVersionUnpinned(Rule):
     summary = "Specify version with `yum install -y <package>-<version>`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"yum"})
     bad = "FROM centos:7\nRUN yum install -y httpd && yum clean all\n"
     good = "FROM centos:7\nRUN yum install -y httpd-2.4.6 && yum clean all\n"
 

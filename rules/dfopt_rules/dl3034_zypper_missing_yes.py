@@ -83,6 +83,7 @@ class ZypperMissingYes(Rule):
     summary = "Non-interactive switch missing from `zypper` command: `zypper install -y`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"zypper"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM opensuse/leap:15.6\nRUN zypper install curl=8.6.0 && zypper clean\n"

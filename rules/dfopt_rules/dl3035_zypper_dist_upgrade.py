@@ -28,6 +28,7 @@ class ZypperDistUpgrade(Rule):
     summary = "Do not use `zypper dist-upgrade`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"zypper"})
     bad = "FROM opensuse/leap:15.6\nRUN zypper -n dist-upgrade && zypper clean\n"
     good = "FROM opensuse/leap:15.6\nRUN zypper -n install curl=8.6.0 && zypper clean\n"
 

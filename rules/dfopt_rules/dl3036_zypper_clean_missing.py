@@ -49,6 +49,7 @@ class ZypperCleanMissing(Rule):
     summary = "`zypper clean` missing after zypper use"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"zypper"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM opensuse/leap:15.6\nRUN zypper install -y curl=8.6.0\n"

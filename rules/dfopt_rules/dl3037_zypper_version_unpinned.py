@@ -43,6 +43,7 @@ class ZypperVersionUnpinned(Rule):
     summary = "Specify version with `zypper install -y <package>=<version>`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"zypper"})
     bad = "FROM opensuse/leap:15.6\nRUN zypper install -y curl && zypper clean\n"
     good = "FROM opensuse/leap:15.6\nRUN zypper install -y curl=8.6.0 && zypper clean\n"
 

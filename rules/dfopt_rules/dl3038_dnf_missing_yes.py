@@ -43,6 +43,7 @@ class DnfMissingYes(Rule):
     summary = "Use the `-y` switch to avoid manual input: `dnf install -y <package>`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"dnf", "microdnf"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM fedora:40\nRUN dnf install curl-8.6.0 && dnf clean all\n"

@@ -54,6 +54,7 @@ class DnfCleanMissing(Rule):
     summary = "`dnf clean all` missing after dnf command"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"dnf", "microdnf"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM fedora:40\nRUN dnf install -y curl-8.6.0\n"

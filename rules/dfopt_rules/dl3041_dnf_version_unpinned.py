@@ -42,6 +42,7 @@ class DnfVersionUnpinned(Rule):
     summary = "Specify version with `dnf install -y <package>-<version>`"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"dnf", "microdnf"})
     bad = "FROM fedora:40\nRUN dnf install -y httpd && dnf clean all\n"
     good = "FROM fedora:40\nRUN dnf install -y httpd-2.4.62 && dnf clean all\n"
 

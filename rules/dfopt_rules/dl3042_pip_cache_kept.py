@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from dfopt.rules_api import (
     Context,
@@ -18,6 +18,7 @@ from dfopt.rules_api import (
     Violation,
     mounts_of,
 )
+from dfopt_rules._commands import script_text
 
 _TRUTHY = frozenset({"1", "true", "on", "yes"})
 _NO_CACHE = "PIP_NO_CACHE_DIR"
@@ -43,6 +44,15 @@ def pip_install_word(command: SimpleCommand) -> ShellWord | None:
             if values[index : index + 3] == ["-m", "pip", "install"]:
                 return args[index + 2]
     return None
+
+
+def _add_no_cache_dir(install: ShellWord) -> Callable[[], Fix]:
+    """The fix inserting `` --no-cache-dir`` after ``install``, planned when first read."""
+
+    def plan() -> Fix:
+        return Fix.safe("Add `--no-cache-dir`", [Edit.insert(install.span.end, " --no-cache-dir")])
+
+    return plan
 
 
 def _truthy(value: str) -> bool:
@@ -104,12 +114,15 @@ class PipCacheKept(Rule):
     good = "FROM python:3.12-slim\nRUN pip install --no-cache-dir flask==3.0.3\n"
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
+        text = script_text(ctx, instruction)
+        if "pip" not in text and "python" not in text:
+            return  # the usual case: no command `pip_install_word` accepts (see `script_text`)
+        commands = ctx.commands(instruction)
         env = self._environment(instruction, ctx)
         if _truthy(env.get(_NO_CACHE, "")):
             return
         if self._cache_mounted(instruction, ctx, env):
             return
-        commands = list(ctx.commands(instruction))
         for command in commands:
             install = pip_install_word(command)
             if install is None or _uses_no_cache_dir(command):
@@ -119,14 +132,11 @@ class PipCacheKept(Rule):
             own = _assigned(command.assignments, "PIP_CACHE_DIR")
             if own is not None and ctx.cache_mounted(instruction, own.strip("\"'")):
                 continue
-            fix = Fix.safe(
-                "Add `--no-cache-dir`", [Edit.insert(install.span.end, " --no-cache-dir")]
-            )
             start = command.name.span.start if command.name else command.span.start
             yield self.violation(
                 Span(start, command.span.end),
                 "`pip install` without `--no-cache-dir` keeps pip's cache in the image",
-                fix,
+                _add_no_cache_dir(install),
             )
 
     @staticmethod
@@ -156,7 +166,7 @@ class PipCacheKept(Rule):
         return False
 
     @staticmethod
-    def _disabled_in_script(command: SimpleCommand, commands: list[SimpleCommand]) -> bool:
+    def _disabled_in_script(command: SimpleCommand, commands: Sequence[SimpleCommand]) -> bool:
         value = _assigned(command.assignments, _NO_CACHE)
         if value is not None:
             return _truthy(value)

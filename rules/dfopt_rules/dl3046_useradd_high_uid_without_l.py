@@ -48,6 +48,7 @@ class UseraddHighUidWithoutL(Rule):
     summary = "`useradd` without flag `-l` and high UID will result in excessively large Image"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"useradd"})
     fix_availability = FixAvailability.ALWAYS
     fix_class = "safe"
     bad = "FROM debian:12\nRUN useradd -u 100001 app\n"

@@ -69,6 +69,7 @@ class WgetWithoutProgress(Rule):
     )
     severity = Severity.INFO
     targets = frozenset({"RUN"})
+    programs = frozenset({"wget"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM debian:12\nRUN wget https://example.com/tool.tar.gz\n"

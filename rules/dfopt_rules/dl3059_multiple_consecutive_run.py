@@ -68,8 +68,8 @@ class MultipleConsecutiveRun(Rule):
     good = "FROM debian:12\nRUN apt-get update \\\n    && apt-get install -y curl\n"
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
-        previous = ctx.previous_instruction(instruction)
-        if previous is None or previous.keyword != "RUN":
+        previous = ctx.run_before(instruction)
+        if previous is None:
             return
         if not same_run_flags(previous, instruction):
             return

@@ -107,6 +107,7 @@ class YarnCacheNotCleaned(Rule):
     summary = "`yarn cache clean` missing after `yarn install` was run"
     severity = Severity.INFO
     targets = frozenset({"RUN"})
+    programs = frozenset({"yarn"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM node:20-slim\nRUN yarn install --frozen-lockfile\n"

@@ -113,6 +113,7 @@ class GoVersionNotPinned(Rule):
     )
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"go"})
     bad = "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@latest\n"
     good = "FROM golang:1.22\nRUN go install golang.org/x/tools/gopls@v0.16.1\n"
 

@@ -30,6 +30,7 @@ class WgetAndCurl(Rule):
     summary = "Either use Wget or Curl but not both"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"curl", "wget"})
     bad = (
         "FROM debian:12\n"
         "RUN curl -fsSLo /tmp/a.tgz https://example.com/a.tgz\n"

@@ -64,6 +64,7 @@ class BinShReplaced(Rule):
     summary = "Use SHELL to change the default shell"
     severity = Severity.WARNING
     targets = frozenset({"RUN"})
+    programs = frozenset({"ln"})
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "unsafe"
     bad = "FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -178,6 +177,8 @@ class PipeWithoutPipefail(Rule):
             if candidate.keyword == "SHELL":
                 last_shell = index
         first = self._first.setdefault((stage.index, last_shell), instruction)
+        import json  # only when a fix is planned
+
         value = json.dumps(list(PIPEFAIL_SHELL))
         title = "Set `SHELL` with `-o pipefail` before the first `RUN` with a pipe"
         previous = ctx.previous_instruction(first)

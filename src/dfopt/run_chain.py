@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 class Chain:
     """A shell-form RUN whose script is top-level statements joined only by ``&&``."""
 
+    __slots__ = ("instruction", "ranges", "script")
+
     instruction: Instruction
     """The instruction as written (an ONBUILD for a trigger)."""
     script: ShellScript

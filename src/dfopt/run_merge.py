@@ -115,6 +115,8 @@ _LEAKY_NODES = frozenset(
 class MergeCheck:
     """Whether two RUNs can be merged, why not, and how safe the merge is."""
 
+    __slots__ = ("applicability", "bodies", "comments", "ok", "reason")
+
     ok: bool
     reason: str
     """Why the RUNs cannot be merged (empty when they can)."""
@@ -166,6 +168,8 @@ def same_run_flags(first: Instruction, second: Instruction, *, ordered: bool = F
     hadolint compares RUN flags as a set; pass ``ordered=True`` to also require the same
     order, as a merge does (two mounts on one target depend on their order).
     """
+    if not first.flags and not second.flags:
+        return True
     mine = [flag.text for flag in first.flags]
     theirs = [flag.text for flag in second.flags]
     if ordered:
@@ -214,6 +218,8 @@ def _parser() -> Any:
 
 @record()
 class _Shape:
+    __slots__ = ("compound", "leaks", "open_end")
+
     leaks: bool
     """Running something after this body in the same shell could see changed state."""
     open_end: bool
@@ -325,22 +331,30 @@ def mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeChe
     return cast(MergeCheck, ctx.memo[key])
 
 
-def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCheck:
+def _layout_refusal(ctx: Context, first: Instruction, second: Instruction) -> str | None:
+    """Why the two RUNs cannot be merged, judged from the instructions alone (cheap)."""
     for instruction in (first, second):
         if instruction.is_onbuild:
-            return _refuse("`ONBUILD` instructions are not merged")
+            return "`ONBUILD` instructions are not merged"
         if instruction.keyword != "RUN":
-            return _refuse(f"`{instruction.keyword}` is not a `RUN`")
+            return f"`{instruction.keyword}` is not a `RUN`"
         if instruction.form is not Form.SHELL or instruction.command_span is None:
-            return _refuse("exec-form `RUN` instructions are not merged")
+            return "exec-form `RUN` instructions are not merged"
         if instruction.heredocs:
-            return _refuse("`RUN` instructions with here-documents are not merged")
+            return "`RUN` instructions with here-documents are not merged"
         if not instruction.command_text:
-            return _refuse("an empty `RUN` is not merged")
+            return "an empty `RUN` is not merged"
     if ctx.next_instruction(first) is not second:
-        return _refuse("the `RUN` instructions are not adjacent in one stage")
+        return "the `RUN` instructions are not adjacent in one stage"
     if not same_run_flags(first, second, ordered=True):
-        return _refuse("the `RUN` instructions have different flags")
+        return "the `RUN` instructions have different flags"
+    return None
+
+
+def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCheck:
+    refusal = _layout_refusal(ctx, first, second)
+    if refusal is not None:
+        return _refuse(refusal)
     if not (ctx.state(first).shell_is_posix and ctx.state(second).shell_is_posix):
         return _refuse("the stage's SHELL is not a POSIX shell")
     scripts = (ctx.shell(first), ctx.shell(second))
@@ -444,7 +458,8 @@ def _block_indent(ctx: Context, run: Instruction) -> str:
 def merge_fix(ctx: Context, first: Instruction, second: Instruction, title: str) -> Fix | None:
     """The fix appending ``second`` to ``first``, or None when they cannot be merged.
 
-    The fix is a :class:`DeferredFix`: its edits are planned when first read.
+    The fix is a :class:`DeferredFix`, checked in full and planned when first read (see
+    :func:`merge_chain_fix`).
     """
     return merge_chain_fix(ctx, (first, second), title)
 
@@ -452,13 +467,17 @@ def merge_fix(ctx: Context, first: Instruction, second: Instruction, title: str)
 def merge_chain_fix(ctx: Context, runs: Sequence[Instruction], title: str) -> Fix | None:
     """The fix merging a run of adjacent RUNs into the first, or None when any pair cannot.
 
-    The checks of :func:`mergeable` run now; the edits are planned (and the merged text
-    re-parsed) only when the fix is first read, so linting without fixing skips that
-    work. Hand the result to ``Rule.violation`` as it is.
+    The checks that need only the instructions (adjacent shell-form RUNs of one stage
+    with the same flags, no here-documents, no ``ONBUILD``) run now and give None at once.
+    The rest of :func:`mergeable` (SHELL, shell parses, comments and pragmas between the
+    RUNs) and the edits (with the re-parse of the merged text) wait until the fix is first
+    read, so linting without fixing skips that work; a deferred fix that turns out to be
+    refused then plans to None. Hand the result to ``Rule.violation`` as it is: a
+    violation reads the planned fix, or None.
     """
     if len(runs) < 2:
         return None
-    if not all(mergeable(ctx, a, b) for a, b in pairwise(runs)):
+    if any(_layout_refusal(ctx, a, b) is not None for a, b in pairwise(runs)):
         return None
     return DeferredFix(ctx, tuple(runs), title)
 
@@ -467,7 +486,8 @@ class DeferredFix(Fix):
     """A merge fix whose edits are planned on first use.
 
     It reads like a :class:`Fix`; called, it returns the planned :class:`Fix`, or None
-    when the merged text turns out not to re-parse cleanly (a violation then has no fix).
+    when a pair of RUNs turns out not to be mergeable or the merged text does not re-parse
+    cleanly (a violation then has no fix).
     """
 
     __slots__ = ("_args", "_planned")

@@ -102,3 +102,49 @@ def test_only_stages_that_reach_the_image_are_checked() -> None:
         for violation in lint(text, select=[RULE]).violations
     ]
     assert lines == [2, 4]
+
+
+def test_an_export_counts_for_the_commands_after_it_only() -> None:
+    exported_first = (
+        "FROM node:20-slim\n"
+        "RUN export npm_config_cache=/tmp/npm && npm install && rm -rf /tmp/npm\n"
+    )
+    assert lint(exported_first, select=[RULE]).violations == []
+    # The `rm` runs before the export: it removes another directory than npm's cache.
+    exported_last = (
+        "FROM node:20-slim\n"
+        "RUN npm install && rm -rf /tmp/npm && export npm_config_cache=/tmp/npm\n"
+    )
+    violations = lint(exported_last, select=[RULE]).violations
+    assert [violation.span.start for violation in violations] == [
+        exported_last.index("npm install")
+    ]
+
+
+def test_apt_archives_kept_by_a_setting_split_by_quotes() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN echo 'APT::Keep-Down''loaded-Packages \"true\";' > /etc/apt/apt.conf.d/keep\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl"
+        " && rm -rf /var/lib/apt/lists/*\n"
+    )
+    violations = lint(text, select=[RULE]).violations
+    assert [violation.message.split("`")[1] for violation in violations] == ["apt-get install"]
+
+
+def test_onbuild_apk_fix_is_planned_for_the_trigger_even_when_read_later() -> None:
+    # The parent's own RUNs run before the trigger: only later triggers need the index.
+    text = "FROM alpine:3.20\nONBUILD RUN apk update && apk upgrade\nRUN apk add curl\n"
+    violations = lint(text, select=[RULE]).violations
+    assert [violation.code for violation in violations] == [RULE]
+    found = violations[0].fix  # planned now, after the lint has moved past the trigger
+    assert found is not None
+    assert fix(text, select=[RULE]).text == (
+        "FROM alpine:3.20\n"
+        "ONBUILD RUN apk update && apk upgrade && rm -rf /var/cache/apk/*\n"
+        "RUN apk add curl\n"
+    )
+    later_trigger = "FROM alpine:3.20\nONBUILD RUN apk update && apk upgrade\n" + (
+        "ONBUILD RUN apk add curl\n"
+    )
+    assert lint(later_trigger, select=[RULE]).violations[0].fix is None

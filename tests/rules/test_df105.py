@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from dfopt.api import fix, lint
 from dfopt.rules_api import Applicability
@@ -83,3 +86,35 @@ def test_copy_with_exclude_flag_gets_no_fix() -> None:
 def test_onbuild_pairs_are_ignored() -> None:
     text = "FROM node:20\nWORKDIR /app\nONBUILD COPY . .\nONBUILD RUN npm install\n"
     assert lint(text, select=[RULE]).violations == []
+
+
+@pytest.mark.parametrize(
+    "install",
+    ['"np"m ci', "/usr/local/bin/npm ci", "n\\pm ci", "<<EOF\nnpm ci\nEOF", "true && pnpm i"],
+)
+def test_an_install_is_found_however_its_name_is_written(install: str) -> None:
+    text = f"FROM node:20\nWORKDIR /app\nCOPY . .\nRUN {install}\n"
+    violations = lint(text, select=[RULE]).violations
+    assert [violation.code for violation in violations] == [RULE]
+
+
+def test_a_copy_followed_by_no_install_is_not_reported() -> None:
+    text = "FROM node:20\nWORKDIR /app\nRUN npm ci\nCOPY . .\nRUN node build.js\n"
+    assert lint(text, select=[RULE]).violations == []
+
+
+def test_the_fix_is_planned_only_when_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dfopt_rules.df105_copy_before_install import CopyBeforeInstall
+
+    planned: list[int] = []
+    real = CopyBeforeInstall._fix
+
+    def counting(self: CopyBeforeInstall, *args: Any) -> Any:
+        planned.append(1)
+        return real(self, *args)
+
+    monkeypatch.setattr(CopyBeforeInstall, "_fix", counting)
+    (violation,) = lint(PIP, select=[RULE]).violations
+    assert planned == []
+    assert violation.fix is not None and violation.fix.applicability is Applicability.UNSAFE
+    assert planned == [1]

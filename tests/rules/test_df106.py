@@ -327,3 +327,50 @@ def test_installing_packaging_tools_is_no_build(tools: str) -> None:
         f"RUN pip install {tools}\n"
     )
     assert lint(text, select=[RULE]).violations == []
+
+
+BUILD_LINES = [
+    "go build -o /app .",
+    "/usr/local/go/bin/go build .",
+    "cargo build --release",
+    "mvn -B package",
+    "./mvnw install",
+    "gradle bootJar",
+    "./gradlew build",
+    "npm run build",
+    "yarn build",
+    "pnpm run-script build",
+    "python -m build",
+    "python3 -m pip install -r requirements.txt",
+    "pip wheel -w /wheels .",
+    "pip3 install .",
+    "pip3.12 install flask",
+]
+OTHER_LINES = [
+    "apk add --no-cache go",
+    "make -j4",
+    "gcc -o app main.c",
+    "node server.js",
+    "npx vite build",
+    "java -jar app.jar",
+    "pipx install black",
+    "echo go build",
+    "true",
+]
+
+
+@pytest.mark.parametrize("line", BUILD_LINES + OTHER_LINES)
+def test_the_quick_filter_keeps_every_build_command(line: str) -> None:
+    """DF106 skips a RUN when no command passes `may_build`: no build may be lost."""
+    from dfopt.rules_api import Context
+    from dfopt_rules import _toolchains as tc
+
+    document = parse(f"FROM python:3.12\nRUN {line}\n")
+    ctx = Context(document, analyze(document))
+    (command,) = ctx.commands(document.instructions[1])
+    build = tc.build_of(command, ctx, "/src")
+    assert (build is not None) == (line in BUILD_LINES)
+    if build is not None:
+        assert tc.may_build(command.command)
+    elif command.command != "pipx":
+        assert not tc.may_build(command.command)

@@ -48,3 +48,25 @@ def test_paths_with_spaces_are_quoted() -> None:
         "RUN curl -o '/tmp/my file.zip' https://example.com/a.zip && unzip '/tmp/my file.zip'\n"
     )
     assert fix(text, select=[RULE]).text.endswith("&& rm -f '/tmp/my file.zip'\n")
+
+
+def test_commands_named_by_path_count() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN /usr/bin/curl -o /tmp/a.tgz https://example.com/a.tgz"
+        " && /bin/tar -xzf /tmp/a.tgz -C /opt\n"
+    )
+    assert fix(text, select=[RULE]).text.endswith(" && rm -f /tmp/a.tgz\n")
+
+
+def test_a_download_that_is_not_unpacked_is_not_reported() -> None:
+    text = "FROM debian:12\nRUN curl -o /tmp/a.tgz https://example.com/a.tgz && ls /tmp\n"
+    assert lint(text, select=[RULE]).violations == []
+
+
+def test_an_archive_unpacked_before_it_is_downloaded_is_not_reported() -> None:
+    text = (
+        "FROM debian:12\n"
+        "RUN tar -xzf /tmp/a.tgz -C /opt && curl -o /tmp/a.tgz https://example.com/a.tgz\n"
+    )
+    assert lint(text, select=[RULE]).violations == []

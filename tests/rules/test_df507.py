@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from dfopt.api import fix, lint
@@ -9,6 +11,7 @@ from dfopt.engine.fingerprint import fingerprint
 from dfopt.rules_api import parse_assignments
 from dfopt.semantics import process_word
 from dfopt.syntax import parse
+from dfopt_rules.df507_legacy_key_value_format import is_legacy
 
 RULE = "DF507"
 # Values a builder reads in the legacy form, with quotes, escapes and references mixed.
@@ -118,3 +121,49 @@ def test_backtick_escape_escapes_quotes_with_the_backtick() -> None:
     old = parse_assignments('MSG say "hi" $ `$HOME \\ $HOME', legacy=True, escape="`")
     new = parse_assignments(line[4:], legacy=False, escape="`")
     assert old == new
+
+
+@pytest.mark.parametrize("keyword", ["ENV", "LABEL"])
+@pytest.mark.parametrize(
+    ("args", "legacy"),
+    [
+        ("A=1", False),
+        ("A 1", True),
+        ('"A B"=c', False),
+        ('"A B" c', True),
+        ("A\\ B=c", False),
+        ("A\\ B c=d", True),
+        ("'A'=b", False),
+        ("'A' b", True),
+        ('A" =b" C=d', False),
+        ("A\u00a0B=C D", True),
+        ("A=B C=D", False),
+        ('A="b c" D=e', False),
+        ("\u2003A=B", False),
+        ("\u2003A B", True),
+        ("A B=C", True),
+        ("\x1c A=b", True),  # not white space to the builder: the first word is `\x1c`
+        ("\x1cA=b c=d", False),
+    ],
+)
+def test_the_legacy_form_is_the_builders_first_word_without_equals(
+    keyword: str, args: str, legacy: bool
+) -> None:
+    """Quotes and escapes join blanks into the first word: only its `=` counts."""
+    text = f"FROM alpine:3.20\n{keyword} {args}\n"
+    found = [v.code for v in lint(text, select=[RULE]).violations]
+    assert found == ([RULE] if legacy else [])
+    pairs = parse_assignments(args, legacy=False)
+    assert (pairs[0][1] is None) == legacy
+
+
+@pytest.mark.parametrize("escape", ["\\", "`"])
+@pytest.mark.parametrize("seed", range(10))
+def test_is_legacy_reads_the_first_word_as_parse_assignments_does(escape: str, seed: int) -> None:
+    chance = random.Random(seed)
+    alphabet = ["A", "b", "=", " ", "\t", '"', "'", "\\", "`", "\u00a0", "\x1c", "$"]
+    for _ in range(2000):
+        text = "".join(chance.choices(alphabet, k=chance.randint(0, 9)))
+        pairs = parse_assignments(text, legacy=False, escape=escape)
+        expected = bool(pairs) and pairs[0][1] is None
+        assert is_legacy(text, escape) == expected, repr(text)
