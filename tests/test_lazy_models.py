@@ -147,3 +147,37 @@ def test_the_shell_parser_skips_the_grammar_packages_query_files() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2", "False"]
+
+
+def test_lazy_property_computes_once_and_stores_the_value() -> None:
+    from dfopt.syntax._record import lazy_property
+
+    calls: list[int] = []
+
+    class Thing:
+        @lazy_property
+        def value(self) -> int:
+            """The answer."""
+            calls.append(1)
+            return 42
+
+    thing = Thing()
+    assert thing.value == 42 and thing.value == 42
+    assert calls == [1]
+    assert thing.__dict__["value"] == 42
+    assert isinstance(Thing.value, lazy_property)
+    assert Thing.value.__doc__ == "The answer."
+
+
+def test_commands_inside_substitutions_are_found_with_or_without_them_in_words() -> None:
+    from dfopt.shell import parse_script
+
+    plain = parse_script("apt-get update && echo done", lambda offset: offset)
+    assert [command.command for command in plain.commands] == ["apt-get", "echo"]
+    nested = parse_script('echo "$(id -u)" `whoami` > "$(mktemp)"', lambda offset: offset)
+    assert sorted(command.command or "" for command in nested.commands) == [
+        "echo",
+        "id",
+        "mktemp",
+        "whoami",
+    ]

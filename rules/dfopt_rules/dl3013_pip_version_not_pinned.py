@@ -88,10 +88,10 @@ def pip_install_word(command: SimpleCommand) -> ShellWord | None:
     name = command.command
     if name is None:
         return None
-    args = command.args
     if name.startswith("pip"):
-        return next((arg for arg in args if arg.value == "install"), None)
+        return next((arg for arg in command.args if arg.value == "install"), None)
     if name.startswith("python"):
+        args = command.args
         values = [arg.value for arg in args]
         for index in range(len(values) - 2):
             if values[index : index + 3] == ["-m", "pip", "install"]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 from stat import S_ISREG
@@ -39,7 +38,7 @@ from dfopt.shell import (
     scripts_of,
 )
 from dfopt.syntax import Comment, Document, Flag, Form, Instruction, Node, Span, Word
-from dfopt.syntax._record import KeyedRecord, record, set_field
+from dfopt.syntax._record import KeyedRecord, lazy_property, record, set_field
 
 if TYPE_CHECKING:
     # Only rules with options need pydantic; the engine imports it when it validates them.
@@ -371,7 +370,7 @@ class Context:
     def is_final_stage(self, stage: Stage | None) -> bool:
         return stage is not None and self.semantics.is_final(stage)
 
-    @cached_property
+    @lazy_property
     def _positions(self) -> dict[int, int]:
         return {id(node): index for index, node in enumerate(self.document.nodes)}
 
@@ -381,7 +380,7 @@ class Context:
         end = self._positions[id(second)]
         return list(self.document.nodes[start + 1 : end])
 
-    @cached_property
+    @lazy_property
     def _stage_positions(self) -> dict[tuple[int, int], int]:
         """``(id(stage), id(instruction))`` to the instruction's first index in the stage."""
         positions: dict[tuple[int, int], int] = {}
@@ -421,7 +420,7 @@ class Context:
             return None
         return items[index - 1] if index > 0 else None
 
-    @cached_property
+    @lazy_property
     def _runs_before(self) -> dict[int, Instruction]:
         return {
             id(second): first
@@ -437,7 +436,7 @@ class Context:
 
     # -- shell --------------------------------------------------------------------------
 
-    @cached_property
+    @lazy_property
     def _pragma_shells(self) -> dict[int, str]:
         """The shell named by a ``# hadolint shell=`` / ``# dfopt: shell=`` pragma above
         each instruction (the latest pragma wins, for the rest of the file)."""

@@ -10,12 +10,12 @@ right characters of the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import cache, cached_property
+from functools import cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from dfopt.shell.normalise import Node, normalise
-from dfopt.syntax._record import KeyedRecord, record, set_field
+from dfopt.syntax._record import KeyedRecord, lazy_property, record, set_field
 from dfopt.syntax.source import Span
 
 OPERATORS = frozenset({"&&", "||", ";", "|", "|&", "&", ";;"})
@@ -240,6 +240,7 @@ class SimpleCommand:
         command = cls.__new__(cls)
         command.__dict__.update(
             name=name,
+            command=None if name is None else name.value.rsplit("/", 1)[-1],
             assignments=assignments,
             start=start,
             end=end,
@@ -255,23 +256,23 @@ class SimpleCommand:
         args, redirects = self.__dict__.pop("_read_parts")()
         self.__dict__.update(args=args, redirects=redirects)
 
-    @cached_property  # type: ignore[no-redef]
+    @lazy_property  # type: ignore[no-redef]
     def args(self) -> tuple[ShellWord, ...]:
         self._parts()
         return self.__dict__["args"]  # type: ignore[no-any-return]
 
-    @cached_property  # type: ignore[no-redef]
+    @lazy_property  # type: ignore[no-redef]
     def redirects(self) -> tuple[Redirect, ...]:
         self._parts()
         return self.__dict__["redirects"]  # type: ignore[no-any-return]
 
-    @cached_property  # type: ignore[no-redef]
+    @lazy_property  # type: ignore[no-redef]
     def span(self) -> Span:
         """Span in the Dockerfile source."""
         to_source = self.__dict__.pop("_to_source")
         return _source_span(to_source, self.start, self.end)
 
-    @cached_property
+    @lazy_property
     def command(self) -> str | None:
         """The command name with any directory stripped (``/usr/bin/apt-get`` -> ``apt-get``)."""
         if self.name is None:
@@ -521,6 +522,8 @@ class _Builder:
         self.commands: list[SimpleCommand] = []
         self.operators: list[Operator] = []
         self.constructs: set[str] = set()
+        self.substitutions = any(opener in text for opener in ("$(", "`", "<(", ">("))
+        """False when no word can hold a command or process substitution."""
         self.broken = False
         """True while visiting a part of the tree next to or inside a syntax error."""
 
@@ -545,11 +548,13 @@ class _Builder:
             for child in node.children:
                 if not child.type.endswith("_redirect"):
                     self.visit(child, depth, in_pipeline, redirects)
-                else:
+                elif self.substitutions:
                     self.visit_nested(child, depth)
             return
         if kind in ("command", "declaration_command", "unset_command"):
             self.command(node, depth, in_pipeline, outer)
+            if not self.substitutions:
+                return
             for child in node.named_children:
                 if child.type in _WORD_TYPES or child.type in (
                     "command_name",

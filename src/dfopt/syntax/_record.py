@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from operator import attrgetter
-from typing import Any, NoReturn, TypeVar
+from typing import Any, Generic, NoReturn, TypeVar, overload
 
 T = TypeVar("T", bound=type)
 R = TypeVar("R")
@@ -160,3 +160,36 @@ class KeyedRecord:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (self.__class__, self._key())
+
+
+V = TypeVar("V")
+
+
+class lazy_property(Generic[V]):
+    """``functools.cached_property`` without its lock (Python 3.11 takes a lock on every
+    first read, a measurable cost when thousands of objects each compute a value once).
+
+    The value is computed on first read and stored in the instance ``__dict__``, where
+    later reads find it without calling the descriptor.
+    """
+
+    def __init__(self, func: Callable[[Any], V]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> lazy_property[V]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> V: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self.func(instance)
+        instance.__dict__[self.name] = value
+        return value

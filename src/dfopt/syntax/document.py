@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cached_property
 
-from dfopt.syntax._record import record, set_field
+from dfopt.syntax._record import lazy_property, record, set_field
 from dfopt.syntax.nodes import Directive, Instruction, Node
 from dfopt.syntax.source import Position, Source, Span
 
@@ -53,11 +52,11 @@ class Document:
         """Concatenate the text of every node (equals :attr:`text` for every input)."""
         return "".join(self.node_text(node) for node in self.nodes)
 
-    @cached_property
+    @lazy_property
     def instructions(self) -> tuple[Instruction, ...]:
         return tuple(node for node in self.nodes if isinstance(node, Instruction))
 
-    @cached_property
+    @lazy_property
     def directives(self) -> dict[str, Directive]:
         found: dict[str, Directive] = {}
         for node in self.nodes:

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import bisect
 import enum
-from functools import cached_property
 
-from dfopt.syntax._record import record, set_field
+from dfopt.syntax._record import lazy_property, record, set_field
 from dfopt.syntax.source import Span
 
 
@@ -360,7 +359,7 @@ class Instruction(Node):
             kind=kind,
         )
 
-    @cached_property
+    @lazy_property
     def words(self) -> tuple[Word, ...]:
         """``args_text`` split on whitespace, each word with its source span."""
         return split_words(self.logical, self.args_offset, self.args_offset + len(self.args_text))
