@@ -274,8 +274,10 @@ def measure(
     ] = None,
 ) -> None:
     """Build the Dockerfile before and after fixing it and show what the fix saved."""
+    from dfopt.measure import run_measure  # the builders load only for this command
+
     raise typer.Exit(
-        commands.run_measure(
+        run_measure(
             dockerfile,
             context=context,
             unsafe_fixes=unsafe_fixes,

@@ -46,7 +46,6 @@ __all__ = [
     "RulesFormat",
     "run_check",
     "run_fix",
-    "run_measure",
     "run_rule",
     "run_rules",
 ]
@@ -1136,36 +1135,3 @@ def run_rule(code: str) -> int:
         return EXIT_ERROR
     sys.stdout.write(render_rule_docs(found))
     return EXIT_CLEAN
-
-
-def run_measure(
-    dockerfile: str,
-    *,
-    context: str | None = None,
-    unsafe_fixes: bool = False,
-    builder: str = "auto",
-    run_args: Sequence[str] | None = None,
-    smoke: str | None = None,
-    output_format: str = "text",
-    keep: bool = False,
-    touch: str | None = None,
-    log_file: str | None = None,
-) -> int:
-    """Build ``dockerfile`` before and after fixing it and report the difference.
-
-    See :mod:`dfopt.measure`; the builder and the engine are loaded only here.
-    """
-    from dfopt.measure import run_measure as measure
-
-    return measure(
-        dockerfile,
-        context=context,
-        unsafe_fixes=unsafe_fixes,
-        builder=builder,
-        run_args=run_args,
-        smoke=smoke,
-        output_format=output_format,
-        keep=keep,
-        touch=touch,
-        log_file=log_file,
-    )
