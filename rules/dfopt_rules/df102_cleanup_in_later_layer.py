@@ -22,6 +22,7 @@ from dfopt.rules_api import (
     record,
     set_field,
 )
+from dfopt_rules._commands import script_text
 
 _APT = frozenset({"apt-get", "apt"})
 _APT_FETCH = frozenset(
@@ -359,7 +360,7 @@ def _matcher(pattern: str) -> Callable[[str], bool]:
     return matches
 
 
-def _may_clean(instruction: Instruction, commands: tuple[SimpleCommand, ...]) -> bool:
+def _may_clean(ctx: Context, instruction: Instruction, commands: tuple[SimpleCommand, ...]) -> bool:
     """Some command of the RUN may clean something: an ``rm`` or a cache's own clean
     command (``apt-get clean``)."""
     text: str | None = None
@@ -371,21 +372,11 @@ def _may_clean(instruction: Instruction, commands: tuple[SimpleCommand, ...]) ->
         if subcommands is None:
             continue
         if text is None:
-            text = _plain_text(instruction)
+            text = script_text(ctx, instruction)
         # Reading the arguments costs more than looking for the subcommand in the text.
         if any(sub in text for sub in subcommands) and command.subcommand in subcommands:
             return True
     return False
-
-
-def _plain_text(instruction: Instruction) -> str:
-    """The RUN's shell text without quotes, backslashes, line breaks and ``$``: a word's
-    value is a piece of it when the value has none of these characters."""
-    target = instruction.effective
-    text = "".join([target.command_text or "", *(doc.content for doc in target.heredocs)])
-    for char in "\"'\\\n$":
-        text = text.replace(char, "")
-    return text
 
 
 def _mount_path(path: str) -> str:
@@ -500,7 +491,7 @@ class CleanupInLaterLayer(Rule):
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
         commands = ctx.commands(instruction)
-        if not _may_clean(instruction, commands):
+        if not _may_clean(ctx, instruction, commands):
             return
         stage = ctx.stage(instruction)
         if stage is None:

@@ -27,6 +27,7 @@ from dfopt.rules_api import (
     record,
     set_field,
 )
+from dfopt_rules._commands import script_text
 
 _BASE = "/\0workdir"
 """Stands for a working directory dfopt does not know (the base image's)."""
@@ -511,15 +512,10 @@ _PROGRAM_PARTS = (
 """A piece of every name :func:`_may_be_step` accepts (``pnpm`` holds ``npm``)."""
 
 
-def _may_run_steps(run: Instruction) -> bool:
-    """Cheap test on the RUN's text, before any shell parse: False when no command name
-    of its scripts can be one :func:`recognise` reads. A name is a piece of the text once
-    quotes, backslashes, line breaks and ``$`` are taken out."""
-    parts = [run.command_text or ""]
-    parts.extend(heredoc.content for heredoc in run.heredocs)
-    text = "".join(parts)
-    for char in "\"'\\\n$":
-        text = text.replace(char, "")
+def _may_run_steps(run: Instruction, ctx: Context) -> bool:
+    """Cheap test on the RUN's script text: False when no command name of its scripts
+    can be one :func:`recognise` reads."""
+    text = script_text(ctx, run)
     return any(part in text for part in _PROGRAM_PARTS)
 
 
@@ -772,7 +768,7 @@ class CopyBeforeInstall(Rule):
         self._followed: dict[int, set[int]] = {}
         """Per stage: the instructions some RUN that may hold a dependency step follows."""
 
-    def _steps_follow(self, instruction: Instruction, stage: Stage) -> bool:
+    def _steps_follow(self, instruction: Instruction, stage: Stage, ctx: Context) -> bool:
         """A later RUN of the stage may hold a dependency step (a cheap test of the text)."""
         followed = self._followed.get(id(stage))
         if followed is None:
@@ -781,13 +777,13 @@ class CopyBeforeInstall(Rule):
             for item in reversed(stage.instructions):
                 if found:
                     followed.add(id(item))
-                elif item.keyword == "RUN" and _may_run_steps(item):
+                elif item.keyword == "RUN" and _may_run_steps(item, ctx):
                     found = True
         return id(instruction) in followed
 
     @staticmethod
     def _may_have_steps(run: Instruction, ctx: Context) -> bool:
-        if not _may_run_steps(run):
+        if not _may_run_steps(run, ctx):
             return False
         script = ctx.shell(run)
         return script is not None and any(
@@ -796,7 +792,7 @@ class CopyBeforeInstall(Rule):
 
     def check(self, instruction: Instruction, ctx: Context) -> Iterator[Violation]:
         stage = ctx.stage(instruction)
-        if stage is None or not self._steps_follow(instruction, stage):
+        if stage is None or not self._steps_follow(instruction, stage, ctx):
             return
         broad = self._broad(instruction, ctx)
         if broad is None:
