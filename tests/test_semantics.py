@@ -360,3 +360,16 @@ def test_cache_mounted() -> None:
     assert not cache_mounted(run, "/src")
     onbuild = instruction(semantics, "ONBUILD")
     assert cache_mounted(onbuild, "/root/.cache/pip")
+
+
+def test_a_stage_builds_on_the_stages_up_its_from_chain() -> None:
+    semantics = analyze(
+        parse(
+            "FROM alpine AS base\nFROM base AS middle\nFROM middle AS top\nFROM alpine AS other\n"
+        )
+    )
+    base, middle, top, other = semantics.stages
+    assert top.builds_on(middle) and top.builds_on(base)
+    assert middle.builds_on(base) and not middle.builds_on(top)
+    assert not base.builds_on(base)
+    assert not other.builds_on(base)

@@ -431,10 +431,7 @@ def _later_apk_use(ctx: Context, instruction: Instruction) -> bool:
         elif seen and (candidate.is_onbuild or not ctx.onbuild):
             later.append(candidate)
     for other in ctx.stages:
-        parent = other.parent
-        while parent is not None and parent is not stage:
-            parent = parent.parent
-        if parent is stage:
+        if other.builds_on(stage):
             later.extend(other.instructions)
     for run in later:
         target = run.effective

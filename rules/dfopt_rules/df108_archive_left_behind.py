@@ -401,10 +401,7 @@ def _mentioned_later(name: str, instruction: Instruction, stage: Stage, ctx: Con
         elif seen:
             later.append(candidate)
     for other in ctx.stages:
-        parent = other.parent
-        while parent is not None and parent is not stage:
-            parent = parent.parent
-        if parent is stage:
+        if other.builds_on(stage):
             later.extend(other.instructions)
         elif other is not stage:
             later.extend(

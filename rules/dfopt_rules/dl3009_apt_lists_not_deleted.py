@@ -70,15 +70,6 @@ def _removes_lists(command: SimpleCommand) -> bool:
     return False
 
 
-def _descends_from(stage: Stage, ancestor: Stage) -> bool:
-    parent = stage.parent
-    while parent is not None:
-        if parent is ancestor:
-            return True
-        parent = parent.parent
-    return False
-
-
 class AptListsNotDeleted(Rule):
     """## What it does
     Flags a `RUN` that runs `apt-get update` but does not delete `/var/lib/apt/lists`
@@ -208,7 +199,7 @@ class AptListsNotDeleted(Rule):
                 # A trigger runs in the child build: after it come only later triggers.
                 later.append(candidate)
         for other in ctx.stages:
-            if _descends_from(other, stage):
+            if other.builds_on(stage):
                 later.extend(other.instructions)
         runs = (candidate for candidate in later if candidate.effective.keyword == "RUN")
         return any(self._uses_lists(run, ctx) for run in runs)

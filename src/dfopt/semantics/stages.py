@@ -135,6 +135,15 @@ class Stage:
     def is_scratch(self) -> bool:
         return self.base.lower() == "scratch"
 
+    def builds_on(self, ancestor: Stage) -> bool:
+        """True when this stage is built on ``ancestor``, directly or through others."""
+        parent = self.parent
+        while parent is not None:
+            if parent is ancestor:
+                return True
+            parent = parent.parent
+        return False
+
     def state_before(self, instruction: Instruction) -> State:
         for index, candidate in enumerate(self.instructions):
             if candidate is instruction:
