@@ -481,3 +481,13 @@ def test_instruction_fields_for_a_plain_run() -> None:
     # The logical line keeps the trailing blanks; header_end is right before the newline.
     assert run.header_end == text.index("\n")
     assert run.effective is run and not run.is_onbuild and not run.has_heredoc
+
+
+def test_name_value_words_stops_after_the_limit() -> None:
+    from dfopt.syntax.lexing import name_value_words
+
+    text = 'a="b c" d\\ e f'
+    assert name_value_words(text, "\\") == ['a="b c"', "d\\ e", "f"]
+    assert name_value_words(text, "\\", limit=1) == ['a="b c"']
+    assert name_value_words(text, "\\", limit=2) == ['a="b c"', "d\\ e"]
+    assert name_value_words("   ", "\\", limit=1) == []

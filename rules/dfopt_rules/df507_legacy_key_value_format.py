@@ -15,6 +15,7 @@ from dfopt.rules_api import (
     Severity,
     Span,
     Violation,
+    name_value_words,
 )
 
 # The builder splits the legacy form at the first run of these blanks.
@@ -22,11 +23,6 @@ _BLANKS = re.compile(r"[\t\v\f\r ]+")
 _NAME_START = re.compile(r"[A-Za-z_]")
 _NAME_CHAR = re.compile(r"[A-Za-z0-9_]")
 _UNSAFE_KEY_CHARS = frozenset("\"'$=")
-# White space as the builder splits ENV/LABEL words (Go's unicode.IsSpace).
-_GO_SPACE = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 
 
 class LegacyKeyValueFormat(Rule):
@@ -107,31 +103,8 @@ def is_legacy(text: str, escape: str = "\\") -> bool:
     white space inside it); the answer is the one ``parse_assignments`` gives, without
     reading the other words.
     """
-    length = len(text)
-    start = 0
-    while start < length and text[start] in _GO_SPACE:
-        start += 1
-    if start == length or text[start:] == escape:
-        return False  # no word at all (a lone escape character at the end is dropped)
-    index = start
-    quote = ""
-    while index < length:
-        char = text[index]
-        if quote:
-            if char == quote:
-                quote = ""
-            elif char == escape and quote != "'":
-                index += 1  # the escaped character belongs to the word
-            index += 1
-            continue
-        if char in _GO_SPACE:
-            break
-        if char in "'\"":
-            quote = char
-        elif char == escape:
-            index += 1
-        index += 1
-    return "=" not in text[start:index]
+    first = name_value_words(text, escape, limit=1)
+    return bool(first) and "=" not in first[0]
 
 
 def requote(raw: str, escape: str = "\\") -> str | None:

@@ -39,6 +39,7 @@ from dfopt.shell import (
 )
 from dfopt.syntax import Comment, Document, Flag, Form, Instruction, Node, Span, Word
 from dfopt.syntax._record import KeyedRecord, lazy_property, record, set_field
+from dfopt.syntax.lexing import name_value_words
 
 if TYPE_CHECKING:
     # Only rules with options need pydantic; the engine imports it when it validates them.
@@ -79,6 +80,7 @@ __all__ = [
     "merge_fix",
     "mergeable",
     "mounts_of",
+    "name_value_words",
     "parse_assignments",
     "plain_chain",
     "record",

@@ -239,11 +239,12 @@ def shell_words(text: str, raw: bool) -> list[str] | None:
     return words
 
 
-def name_value_words(text: str, escape: str) -> list[str]:
+def name_value_words(text: str, escape: str, limit: int | None = None) -> list[str]:
     """Split ENV/LABEL/ARG arguments into words as the builder does before reading pairs.
 
     Quotes and escape characters are kept in the words; white space inside quotes or after
     the escape character does not split. An escape character at the very end is dropped.
+    With ``limit``, stop after that many words.
     """
     words: list[str] = []
     word: list[str] = []
@@ -269,6 +270,8 @@ def name_value_words(text: str, escape: str) -> list[str]:
         if char in GO_SPACE:
             if in_word and (blank_ok or word):
                 words.append("".join(word))
+                if len(words) == limit:
+                    return words
             word = []
             in_word = False
             blank_ok = False
