@@ -165,9 +165,18 @@ class Violation(KeyedRecord):
             return planned
         return fix
 
+    @property
+    def fix_source(self) -> FixSource:
+        """The fix as the rule gave it: a :class:`Fix`, None, or a planner not run yet."""
+        return self._fix
+
     def labelled(self, severity: Severity, name: str) -> Violation:
         """The same finding with ``severity`` and ``name``; a fix not planned yet stays so."""
         return Violation(self.code, self.message, self.span, self._fix, severity, name)
+
+    def with_fix(self, fix: FixSource) -> Violation:
+        """The same finding with another fix (or planner)."""
+        return Violation(self.code, self.message, self.span, fix, self.severity, self.name)
 
     def _key(self) -> tuple[str, str, Span, Fix | None, Severity, str]:
         return (self.code, self.message, self.span, self.fix, self.severity, self.name)
@@ -516,13 +525,16 @@ class Context:
         return self.path.parent if self.path is not None else None
 
     def read_context_head(self, relative: str, size: int = 512) -> bytes | None:
-        """First bytes of a file in the build context, or None when it cannot be read.
+        """First bytes of a file in the build context, or None when it cannot be read
+        (no path, a glob, a name the file system cannot hold such as one with a NUL byte,
+        a missing file or one that is not a regular file).
 
         Answers are kept for the life of the context (one lint of one file), so rules
         that look at the same file pay for the file system once.
         """
         path = self.path
-        if path is None or any(char in relative for char in "*?["):
+        if path is None or any(char in relative for char in "*?[\x00"):
+            # No file of the context can be named with a NUL byte.
             return None
         if size < 0:
             return self._read_head(path, relative, size)
@@ -555,7 +567,7 @@ class Context:
                 return None
             with open(candidate, "rb") as handle:
                 return handle.read(size)
-        except OSError:
+        except (OSError, ValueError):
             return None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from dfopt.engine.selection import Selection, matches
 from dfopt.engine.suppression import Suppressions, collect
+from dfopt.fixes import Fix
 from dfopt.rules_api import Context, Review, Rule, Settings, Violation
 from dfopt.semantics import analyze
 from dfopt.syntax import Document, Form, Instruction
@@ -201,7 +202,7 @@ def lint_document(
             continue
         severity = selection.severities.get(violation.code, violation.severity)
         name = rule_class.name if rule_class is not None else violation.name
-        kept.append(violation.labelled(severity, name))
+        kept.append(_guarded(violation.labelled(severity, name), problems))
     reviewers = [rules[index] for index in plan.reviewers]
     if reviewers:
         review = Review(document, tuple(kept), suppressions, tuple(problems), selection.rules)
@@ -218,7 +219,7 @@ def lint_document(
                 if suppressions.suppressed(violation.code, violation.span, _matcher(rule_class)):
                     continue
                 severity = selection.severities.get(violation.code, violation.severity)
-                kept.append(violation.labelled(severity, rule_class.name))
+                kept.append(_guarded(violation.labelled(severity, rule_class.name), problems))
     kept.sort(key=_sort_key)
     return LintResult(document, _dedupe(kept), problems, suppressions)
 
@@ -264,11 +265,33 @@ def _visit(
             broken.add(rule.code)
 
 
-def _crash() -> str:
+def _guarded(violation: Violation, problems: list[RuleProblem]) -> Violation:
+    """``violation`` with a fix planned on demand that cannot raise: a planner that
+    raises leaves this one finding without a fix and adds a :class:`RuleProblem` naming
+    the rule to ``problems`` (the list the :class:`LintResult` reports), whenever the
+    fix is first read."""
+    plan = violation.fix_source
+    if plan is None or isinstance(plan, Fix) or not callable(plan):
+        return violation
+    code = violation.code
+
+    def guarded() -> Fix | None:
+        try:
+            return plan()
+        except Exception:
+            problem = RuleProblem(code, _crash("fix planner crashed"))
+            if problem not in problems:
+                problems.append(problem)
+            return None
+
+    return violation.with_fix(guarded)
+
+
+def _crash(what: str = "rule crashed") -> str:
     import traceback  # only when a rule crashes
 
     lines = traceback.format_exc().strip().splitlines()
-    return f"rule crashed: {lines[-1]}" if lines else "rule crashed"
+    return f"{what}: {lines[-1]}" if lines else what
 
 
 def _dedupe(violations: list[Violation]) -> list[Violation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from dfopt.engine.linter import LintResult
+from dfopt.engine.linter import LintResult, RuleProblem
 from dfopt.fixes import Applicability, Edit, FileLines, apply_edits
 from dfopt.rules_api import Violation
 from dfopt.syntax import Document, Opaque, Span, parse
@@ -173,6 +173,7 @@ def fix_text(
     current = text
     document = parse(current)
     seen = {current}
+    crashes: list[RuleProblem] = []
     for pass_number in range(1, max_passes + 2):
         linted = lint(document)
         candidates = [
@@ -180,6 +181,7 @@ def fix_text(
             for violation in linted.violations
             if allowed_fix(violation, unsafe, is_fixable)
         ]
+        _carry_crashes(crashes, linted)
         if not candidates:
             result.final = linted
             result.text = current
@@ -220,6 +222,15 @@ def fix_text(
         current = new_text
         document = new_document
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _carry_crashes(crashes: list[RuleProblem], linted: LintResult) -> None:
+    """Keep the rule and fix-planner crashes of every pass in the latest result, so a
+    planner that raised in an earlier pass is still reported once the loop ends."""
+    for problem in linted.problems:
+        if problem not in crashes:
+            crashes.append(problem)
+    linted.problems[:] = crashes
 
 
 def _self_overlapping(edits: tuple[Edit, ...]) -> bool:
