@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -38,7 +39,12 @@ _MAGIC_PREFIXES = (
     b"\x28\xb5\x2f\xfd",  # zstd
     b"PK\x03\x04",  # zip
 )
-_TAR_MAGIC_OFFSET = 257
+# A zstd stream may start with a skippable frame: magic 0x184D2A50 to 0x184D2A5F.
+_ZSTD_SKIPPABLE = 0x184D2A50
+_TAR_BLOCK = 512
+_TAR_CHECKSUM = slice(148, 156)
+HEAD_SIZE = _TAR_BLOCK
+"""How much of a source file the fix reads: one tar header block."""
 # Flags ADD and COPY share with the same meaning; any other flag (`--checksum`,
 # `--keep-git-dir`, `--unpack`, or one this rule does not know) blocks the fix.
 _SHARED_FLAGS = frozenset({"chown", "chmod", "link", "exclude"})
@@ -70,10 +76,40 @@ def looks_like_archive(value: str) -> bool:
 
 
 def is_archive_content(head: bytes) -> bool:
-    """True when the first bytes of a file are those of an archive ADD would unpack."""
+    """True when the first bytes of a file could be those of an archive ADD unpacks: a
+    gzip, bzip2, xz or zstd stream (or a zip), or a tar header, with or without the
+    ``ustar`` magic (see :func:`is_tar_header`)."""
     if head.startswith(_MAGIC_PREFIXES):
         return True
-    return head[_TAR_MAGIC_OFFSET : _TAR_MAGIC_OFFSET + 5] == b"ustar"
+    if len(head) >= 4 and int.from_bytes(head[:4], "little") & 0xFFFFFFF0 == _ZSTD_SKIPPABLE:
+        return True
+    return is_tar_header(head)
+
+
+def is_tar_header(head: bytes) -> bool:
+    """True when the first 512 bytes are a tar header block by its checksum.
+
+    Pre-POSIX (V7) archives carry no magic; the builder, like Python's ``tarfile``
+    and Go's ``archive/tar``, takes a block for a header when the octal number in its
+    checksum field equals the sum of the block's bytes, the field counted as spaces
+    (unsigned or signed bytes). A block of zeros ends an archive and is no header.
+    """
+    if len(head) < _TAR_BLOCK:
+        return False
+    block = head[:_TAR_BLOCK]
+    if not block.strip(b"\x00"):
+        return False
+    field = block[_TAR_CHECKSUM]
+    unsigned = 256 + sum(block[:148]) + sum(block[156:])
+    signed = 256 + sum(b - 256 if b > 127 else b for b in (*block[:148], *block[156:]))
+    for text in (field.split(b"\x00", 1)[0].strip(b" "), field.strip(b" \x00")):
+        try:
+            value = int(text or b"0", 8)
+        except ValueError:
+            continue
+        if value in (unsigned, signed):
+            return True
+    return False
 
 
 def keyword_like(keyword: str, written: str) -> str:
@@ -103,16 +139,27 @@ class AddForLocalFiles(Rule):
 
     ## Fix safety
     The fix swaps the keyword for `COPY` in the same letter case (`add` becomes `copy`),
-    also inside `ONBUILD`, and keeps flags, heredocs and exec form as written. It is safe:
-    `COPY` copies local files, folders and heredocs exactly as `ADD` does. There is no fix
-    when a source is a URL or a git source, when a source is named like an archive
-    (including `.zst` and `.zip`), when the `ADD` uses a flag `COPY` lacks (`--checksum`,
-    `--keep-git-dir`, `--unpack`), or when a source file in the build context (the
-    Dockerfile's folder) is an archive by content (gzip, bzip2, xz, zstd, tar or zip
-    magic bytes): `ADD` unpacks tar archives whatever their name. When a source holds a
-    variable, or a glob that matches no file in the build context, the files cannot be
-    checked and the fix is unsafe instead. A glob that matches files is checked file by
-    file.
+    also inside `ONBUILD`, and keeps flags, heredocs and exec form as written. `COPY`
+    copies local files, folders and heredocs exactly as `ADD` does, except that `ADD`
+    unpacks a source file that is a tar archive (plain or compressed with gzip, bzip2,
+    xz or zstd), whatever its name. So the fix looks at what each source is:
+
+    - There is no fix when a source is a URL or a git source, when a source is named
+      like an archive (including `.zst` and `.zip`), when the `ADD` uses a flag `COPY`
+      lacks (`--checksum`, `--keep-git-dir`, `--unpack`), or when a source file in the
+      build context (the Dockerfile's folder) is an archive by content: gzip, bzip2, xz
+      or zstd magic bytes (a zstd skippable frame included), zip, or a tar header,
+      recognised as the builder does by the checksum of its first 512-byte block, so
+      pre-POSIX tar files without the `ustar` magic count too.
+    - The fix is safe only when every source is a heredoc or was read in the build
+      context and is a folder or a file that is none of these. A glob is checked file
+      by file.
+    - Otherwise it is unsafe, and its title names the source that could not be read: a
+      source with a variable, a glob that matches nothing, a missing file, a path with
+      `..`, any source when the Dockerfile's folder is not known (text given on
+      standard input or to the library without a path), and every source of an
+      `ONBUILD ADD`, which runs against a later build's context. The build may find a
+      tar archive there, which `ADD` would unpack and `COPY` copies as it is.
     """
 
     code = "DL3020"
@@ -123,6 +170,7 @@ class AddForLocalFiles(Rule):
     fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM alpine:3.20\nADD app.py /srv/app.py\n"
+    example_context = {"app.py": "print('hello')\n"}
     good = (
         "FROM alpine:3.20\n"
         "COPY app.py /srv/app.py\n"
@@ -168,21 +216,27 @@ class AddForLocalFiles(Rule):
         if any(flag.name not in _SHARED_FLAGS for flag in target.flags):
             return None
         heredoc_markers = self._heredoc_markers(target, ctx)
-        checkable = True
+        unread: list[str] = []
         for raw, value in zip(sources, expanded, strict=True):
             if raw in heredoc_markers:
                 continue
             for candidate in (drop_quotes(raw), drop_quotes(value)):
                 if is_url(candidate) or is_remote(candidate) or looks_like_archive(candidate):
                     return None
-            verdict = self._content_verdict(drop_quotes(raw), ctx, onbuild=onbuild)
-            if verdict is None:
+            verdict = _content_verdict(drop_quotes(raw), ctx, onbuild=onbuild)
+            if verdict == ARCHIVE:
                 return None
-            checkable = checkable and verdict
+            if verdict == UNREAD:
+                unread.append(drop_quotes(raw))
         keyword = keyword_like("COPY", ctx.slice(target.keyword_span))
         edits = [Edit.replace(target.keyword_span, keyword)]
-        title = "Replace `ADD` with `COPY`"
-        return Fix.safe(title, edits) if checkable else Fix.unsafe(title, edits)
+        if not unread:
+            return Fix.safe("Replace `ADD` with `COPY`", edits)
+        return Fix.unsafe(
+            f"Replace `ADD` with `COPY` (`{unread[0]}` could not be read in the build "
+            "context: `ADD` unpacks it if it is a tar archive)",
+            edits,
+        )
 
     @staticmethod
     def _heredoc_markers(target: Instruction, ctx: Context) -> set[str]:
@@ -190,33 +244,50 @@ class AddForLocalFiles(Rule):
         markers = {ctx.slice(heredoc.marker) for heredoc in target.heredocs}
         return {word.value for word in target.words if ctx.slice(word.span) in markers}
 
-    @staticmethod
-    def _content_verdict(source: str, ctx: Context, *, onbuild: bool) -> bool | None:
-        """Whether ``source`` was checked and holds no archive.
 
-        True: checked, or a literal name (the name is the evidence when the file cannot be
-        read). False: a variable or glob that cannot be checked. None: an archive was found.
-        """
-        dynamic = "$" in source
-        glob = any(char in _GLOB_CHARS for char in source)
-        if onbuild:
-            # ONBUILD triggers run against a later build's context, not this folder.
-            return not (dynamic or glob)
-        if dynamic:
-            return False
-        if glob:
-            matches = _glob_context(source, ctx.context_dir)
-            if not matches:
-                return False
-            for relative in matches:
-                head = ctx.read_context_head(relative)
-                if head is not None and is_archive_content(head):
-                    return None
-            return True
-        head = ctx.read_context_head(source)
-        if head is not None and is_archive_content(head):
-            return None
-        return True
+PLAIN = "plain"
+"""Read: a folder, or a file that is no archive."""
+ARCHIVE = "archive"
+"""Read: a file ADD could unpack."""
+UNREAD = "unread"
+"""Not read: ADD may unpack what the build finds there."""
+
+
+def _content_verdict(source: str, ctx: Context, *, onbuild: bool) -> str:
+    """Whether the build-context files a source names are plain, hold an archive, or
+    could not be read (a variable, an ONBUILD trigger, which runs against a later
+    build's context, no known context, a missing file, a glob that matches nothing)."""
+    if onbuild or "$" in source or _leaves_context(source):
+        return UNREAD
+    if not any(char in _GLOB_CHARS for char in source):
+        return _path_verdict(source, ctx)
+    matches = _glob_context(source, ctx.context_dir)
+    if not matches:
+        return UNREAD
+    verdict = PLAIN
+    for relative in matches:
+        found = _path_verdict(relative, ctx)
+        if found == ARCHIVE:
+            return ARCHIVE
+        if found == UNREAD:
+            verdict = UNREAD
+    return verdict
+
+
+def _path_verdict(relative: str, ctx: Context) -> str:
+    head = ctx.read_context_head(relative, HEAD_SIZE)
+    if head is not None:
+        return ARCHIVE if is_archive_content(head) else PLAIN
+    base = ctx.context_dir
+    if base is None or "\x00" in relative:
+        return UNREAD
+    parts = [part for part in relative.split("/") if part and part != "."]
+    return PLAIN if os.path.isdir(base.joinpath(*parts)) else UNREAD
+
+
+def _leaves_context(source: str) -> bool:
+    """A `..` in the path: the builder keeps it inside the context, this folder may not."""
+    return ".." in source.split("/")
 
 
 def _is_local_file(raw: str, value: str) -> bool:

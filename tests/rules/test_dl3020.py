@@ -96,8 +96,50 @@ def test_a_glob_matching_nothing_cannot_be_checked(tmp_path: Path) -> None:
 
 
 def test_onbuild_does_not_read_this_context(tmp_path: Path) -> None:
-    # The trigger runs in a later build with its own context: this folder says nothing.
-    (tmp_path / "notes.txt").write_bytes(gzip.compress(b"x"))
+    # The trigger runs in a later build with its own context: this folder says nothing,
+    # so even a plain file here leaves the fix unsafe.
+    (tmp_path / "notes.txt").write_text("just text\n", encoding="utf-8")
     text = "FROM alpine:3.20\nONBUILD ADD notes.txt /srv/\n"
     found = _fix_of(text, tmp_path / "Dockerfile")
-    assert found is not None and found.applicability is Applicability.SAFE
+    assert found is not None and found.applicability is Applicability.UNSAFE
+
+
+def _v7_tar_bytes() -> bytes:
+    """A tar archive whose header has no `ustar` magic, as pre-POSIX tar wrote them."""
+    block = bytearray(_tar_bytes()[:512])
+    block[257:265] = bytes(8)  # magic and version
+    block[265:345] = bytes(80)  # owner names, only in ustar headers
+    block[148:156] = b" " * 8
+    block[148:156] = b"%06o\x00 " % sum(block)
+    return bytes(block) + b"hello".ljust(512, b"\x00") + bytes(1024)
+
+
+def test_a_v7_tar_without_magic_is_recognised_by_its_checksum(tmp_path: Path) -> None:
+    data = _v7_tar_bytes()
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:  # it is a tar archive
+        assert archive.getnames() == ["hello.txt"]
+    assert data[257:262] != b"ustar"
+    (tmp_path / "payload").write_bytes(data)
+    text = "FROM alpine:3.20\nADD payload /opt/\n"
+    assert _fix_of(text, tmp_path / "Dockerfile") is None
+    assert fix(text, path=tmp_path / "Dockerfile", select=[RULE], unsafe=True).text == text
+
+
+def test_a_block_with_a_wrong_checksum_is_plain(tmp_path: Path) -> None:
+    block = bytearray(_v7_tar_bytes())
+    block[0] ^= 1  # the name changes, the checksum no longer matches
+    (tmp_path / "payload").write_bytes(bytes(block))
+    (tmp_path / "zeros").write_bytes(bytes(2048))
+    for name in ("payload", "zeros"):
+        text = f"FROM alpine:3.20\nADD {name} /opt/\n"
+        found = _fix_of(text, tmp_path / "Dockerfile")
+        assert found is not None and found.applicability is Applicability.SAFE, name
+
+
+def test_a_source_that_cannot_be_read_makes_the_fix_unsafe(tmp_path: Path) -> None:
+    text = "FROM alpine:3.20\nADD release /opt/\n"
+    for path in (None, tmp_path / "Dockerfile"):  # no known context; a missing file
+        found = lint(text, path=path, select=[RULE]).violations[0].fix
+        assert found is not None and found.applicability is Applicability.UNSAFE
+        assert "`release` could not be read" in found.title
+        assert fix(text, path=path, select=[RULE]).text == text
