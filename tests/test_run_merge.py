@@ -101,8 +101,6 @@ def test_a_hash_inside_a_word_is_not_a_comment() -> None:
         "export A=1",
         "set -e",
         "shopt -s globstar",
-        "source /etc/profile",
-        ". /etc/profile",
         "alias ll='ls -l'",
         "unset PATH",
         "umask 077",
@@ -110,11 +108,9 @@ def test_a_hash_inside_a_word_is_not_a_comment() -> None:
         "exec /bin/true",
         "exit 0",
         "trap 'rm -f /x' EXIT",
-        'eval "$(cat /env)"',
         "A=1",
         "A=1 B=2",
         "f() { echo hi; }",
-        "sleep 1 &",
         "make && cd /src",
         "if true; then cd /src; fi",
         "{ cd /src; }",
@@ -125,6 +121,11 @@ def test_a_hash_inside_a_word_is_not_a_comment() -> None:
         "read line < /etc/hostname",
         "printf -v A '%s' 1",
         "IFS=: export A",
+        "\\cd /src",
+        'c"d" /src',
+        "time cd /src",
+        "builtin cd /src",
+        "cd /src | true && cd /src",
     ],
 )
 def test_a_first_body_that_changes_shell_state_is_wrapped(body: str) -> None:
@@ -216,7 +217,7 @@ def test_a_chain_with_a_gap_has_no_fix() -> None:
 def test_the_merge_keeps_the_build_fingerprint() -> None:
     text = (
         "FROM debian:12\n"
-        "RUN set -eux; cd /tmp\n"
+        "RUN cd /tmp\n"
         "RUN curl -fsSLO https://example.com/a.tgz || exit 1\n"
         "RUN tar -xzf a.tgz && rm a.tgz\n"
     )
@@ -377,3 +378,160 @@ def test_a_merge_refused_by_the_shell_plans_to_no_fix() -> None:
     assert deferred is not None  # the instructions alone allow it
     assert deferred() is None  # type: ignore[operator]
     assert mergeable(ctx, first, second).reason == "the stage's SHELL is not a POSIX shell"
+
+
+# -- process state beyond shell variables -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (pair("set -eu; mkdir -p /out; false; touch /out/a", "touch /out/b"), "errexit"),
+        (pair("set -o errexit; false; true", "true"), "errexit"),
+        (pair("set -euo pipefail; false; true", "true"), "errexit"),
+        (pair("f() { set -e; false; }; f; true", "true"), "errexit"),
+        (pair("source /etc/profile", "true"), "errexit"),
+        (pair('eval "$(cat /env)"', "true"), "errexit"),
+        (pair('$RUN_IT "x"; true', "true"), "errexit"),
+        (pair("$CD /src", "pwd"), "errexit"),
+        (pair("sleep 1 &", "true"), "background job"),
+        (pair("( sleep 100 & ) ; true", "true"), "background job"),
+        (pair("service postgresql start", "psql -c 'select 1'"), "daemon"),
+        (pair("nohup redis-server", "redis-cli ping"), "daemon"),
+        (pair("ln -sf /bin/bash /bin/sh", "[[ -n x ]]"), "replaces `/bin/sh`"),
+        (pair("cd /bin && ln -sf bash sh", "[[ -n x ]]"), "replaces `/bin/sh`"),
+        (pair("rm /bin/sh", "true"), "replaces `/bin/sh`"),
+        (
+            pair("echo 'dash dash/sh boolean false' | debconf-set-selections", "true"),
+            "replaces `/bin/sh`",
+        ),
+        (
+            'FROM a\nSHELL ["/bin/bash", "--login", "-c"]\nRUN a > ~/.profile\nRUN b\n',
+            "login",
+        ),
+        ('FROM a\nSHELL ["/bin/bash", "-lc"]\nRUN a\nRUN b\n', "login"),
+        ('FROM a\nSHELL ["/bin/bash", "-i", "-c"]\nRUN a\nRUN b\n', "login"),
+        ("FROM a\nENV BASH_ENV=/etc/env.sh\nRUN a\nRUN b\n", "BASH_ENV"),
+        (
+            "FROM a\nRUN --mount=type=tmpfs,target=/w a\nRUN --mount=type=tmpfs,target=/w b\n",
+            "tmpfs",
+        ),
+        (
+            "FROM a\nRUN --mount=type=bind,target=/w,rw a\nRUN --mount=type=bind,target=/w,rw b\n",
+            "writable bind",
+        ),
+        ("FROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN a\nRUN b\n", "Windows"),
+        ("FROM mcr.microsoft.com/powershell:nanoserver-1809\nRUN a\nRUN b\n", "Windows"),
+    ],
+)
+def test_merges_that_would_change_what_runs_are_refused(text: str, reason: str) -> None:
+    result = check(text)
+    assert not result.ok
+    assert reason in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pair("set -e && cd /src && make", "make install"),
+        pair("set -eux", "make"),
+        'FROM a\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN a | b\nRUN c\n',
+        "FROM a\nRUN --mount=type=cache,target=/root/.cache a\n"
+        "RUN --mount=type=cache,target=/root/.cache b\n",
+        "FROM a\nRUN --mount=type=bind,target=/w a\nRUN --mount=type=bind,target=/w b\n",
+        pair("apt-get update", "apt-get install -y curl"),
+        pair("apt-get update && apt-get install -y a", "apt-get install -y b"),
+    ],
+)
+def test_plain_bodies_still_merge(text: str) -> None:
+    assert check(text).ok, check(text).reason
+
+
+def test_a_first_body_that_may_put_a_hashed_program_earlier_on_path_is_wrapped() -> None:
+    upgrade = check(pair("pip install --upgrade pip", "pip install flask"))
+    assert upgrade.ok and upgrade.wrap_first
+    assert not check(pair("apt-get update", "apt-get install -y curl")).wrap_first
+    assert not check(pair("pip install a", "python -c 1")).wrap_first
+
+
+def test_an_errexit_shell_joins_a_compound_first_body_with_a_semicolon() -> None:
+    text = 'FROM a\nSHELL ["/bin/bash", "-e", "-c"]\nRUN { false; touch /x; }\nRUN touch /y\n'
+    assert merged(text).endswith("RUN ( { false; touch /x; } ); \\\n    touch /y\n")
+    plain = 'FROM a\nSHELL ["/bin/bash", "-e", "-c"]\nRUN a && b\nRUN c || d\n'
+    assert merged(plain).endswith("RUN a && b \\\n    && ( c || d )\n")
+
+
+# Each case: (SHELL as JSON or None, first body, second body). The merged RUN must do what
+# the two RUNs did, in dash and in bash: the same output and the same success or failure.
+_CASES = [
+    (None, "set -eu; mkdir -p out; false; touch out/a", "touch out/b"),
+    (None, "set -eux; echo a; false; echo b", "echo c"),
+    (None, "set -e && echo a && false", "echo c"),
+    (None, "set -e; echo a", "false; echo b"),
+    (None, "echo a && false", "echo c"),
+    (None, "\\cd / && pwd", "pwd"),
+    (None, 'c"d" / && pwd', "pwd"),
+    (None, "time cd / 2>/dev/null; pwd", "pwd"),
+    (None, "true; false", "echo c"),
+    (None, "false || true", "echo ok"),
+    ('["/bin/bash", "-e", "-c"]', "{ false; echo in-group; }", "echo after"),
+    ('["/bin/bash", "-e", "-c"]', "if true; then false; echo in-if; fi", "echo after"),
+    ('["/bin/bash", "-e", "-c"]', "false && true", "echo after"),
+    ('["/bin/bash", "-e", "-c"]', "echo a && echo b", "false; echo c"),
+    ('["/bin/bash", "-e", "-c"]', "f() { false; echo in-f; }; f", "echo after"),
+    ('["/bin/bash", "-ec"]', "cd / && echo a", "pwd"),
+    ('["/bin/bash", "-o", "pipefail", "-c"]', "false | true", "echo after"),
+]
+
+
+def _shell_run(shell: list[str], script: str, cwd: str) -> tuple[str, bool]:
+    done = subprocess.run(
+        [*shell, script], cwd=cwd, capture_output=True, text=True, timeout=20, check=False
+    )
+    return done.stdout, done.returncode != 0
+
+
+@pytest.mark.parametrize("program", ["dash", "bash"])
+@pytest.mark.parametrize(("shell", "first", "second"), _CASES)
+def test_a_merge_keeps_errexit_and_state_in_dash_and_bash(
+    program: str, shell: str | None, first: str, second: str, tmp_path: Path
+) -> None:
+    import json
+
+    path = shutil.which(program)
+    if path is None:
+        pytest.skip(f"needs {program}")
+    argv = json.loads(shell) if shell else ["/bin/sh", "-c"]
+    if shell is None:
+        argv = [path, "-c"]
+    elif program == "dash":
+        if "bash" in argv[0] and "pipefail" in shell:
+            pytest.skip("dash has no pipefail")
+        argv = [path, *argv[1:]]
+    text = f"FROM debian:12\nWORKDIR {tmp_path / 'w'}\n"
+    if shell:
+        text += f"SHELL {shell}\n"
+    text += f"RUN {first}\nRUN {second}\n"
+    ctx = context(text)
+    one, two = runs(ctx)
+    planned = merge_fix(ctx, one, two, "merge")
+    if planned is None or not planned.edits:
+        assert not mergeable(ctx, one, two).ok
+        return
+    work = tmp_path / "w"
+    work.mkdir()
+    expected, failed = _shell_run(argv, first, str(work))
+    if not failed:
+        more, failed = _shell_run(argv, second, str(work))
+        expected += more
+    work.rename(tmp_path / "separate")
+    work.mkdir()
+    [run] = runs(context(apply_edits(text, planned.edits)))
+    assert run.command_text is not None
+    got = _shell_run(argv, run.command_text, str(work))
+    assert got == (expected, failed), run.command_text
+    assert _listing(work) == _listing(tmp_path / "separate")
+
+
+def _listing(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*"))

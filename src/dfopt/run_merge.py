@@ -31,11 +31,15 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from dfopt.fixes import Applicability, Edit, FileLines, Fix, apply_edits
-from dfopt.shell import parse_script, scripts_of
-from dfopt.shell.model import _parser as shell_parser
+from dfopt.semantics.mounts import mounts_of
+from dfopt.semantics.stages import DEFAULT_SHELL
+from dfopt.shell import ShellScript, parse_script, scripts_of
+from dfopt.shell.effects import BUILTINS, Effects, effects
+from dfopt.shell.model import _parser
+from dfopt.shell.shells import login_shell, shell_errexit
 from dfopt.syntax import Blank, Comment, Form, Instruction, Span, parse
 from dfopt.syntax._record import record, set_field
 
@@ -54,68 +58,21 @@ __all__ = [
 
 _PRAGMA = re.compile(r"^(dfopt:|hadolint\b)", re.IGNORECASE)
 
-# Commands that change the state of the running shell (directory, variables, options,
-# traps, limits, aliases) or end it: after them the second body must not share the shell.
-_STATEFUL_COMMANDS = frozenset(
-    {
-        ".",
-        "alias",
-        "cd",
-        "declare",
-        "eval",
-        "exec",
-        "exit",
-        "export",
-        "getopts",
-        "hash",
-        "let",
-        "local",
-        "mapfile",
-        "popd",
-        "pushd",
-        "read",
-        "readarray",
-        "readonly",
-        "return",
-        "set",
-        "shift",
-        "shopt",
-        "source",
-        "trap",
-        "typeset",
-        "ulimit",
-        "umask",
-        "unalias",
-        "unset",
-    }
-)
-# POSIX special built-ins: variable assignments in front of them persist in the shell.
-_SPECIAL_BUILTINS = frozenset(
-    {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return"}
-    | {"set", "shift", "times", "trap", "unset"}
-)
-_ARITHMETIC_ASSIGNMENTS = frozenset(
-    {"=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=", "++", "--"}
-)
-# Node types whose commands run in a child process, so nothing inside them leaks.
-_ISOLATED = frozenset({"subshell", "command_substitution", "process_substitution"})
-_LEAKY_NODES = frozenset(
-    {
-        "function_definition",
-        "for_statement",
-        "c_style_for_statement",
-        "declaration_command",
-        "unset_command",
-        "variable_assignments",
-    }
-)
-
 
 @record()
 class MergeCheck:
     """Whether two RUNs can be merged, why not, and how safe the merge is."""
 
-    __slots__ = ("applicability", "bodies", "comments", "ok", "reason")
+    __slots__ = (
+        "applicability",
+        "bodies",
+        "comments",
+        "ok",
+        "reason",
+        "shell_errexit",
+        "wrap_first",
+        "wrap_second",
+    )
 
     ok: bool
     reason: str
@@ -126,6 +83,15 @@ class MergeCheck:
     """Comment lines between the two bodies, kept verbatim inside the merged RUN."""
     bodies: tuple[str, str]
     """The shell bodies of the two RUNs (empty when they cannot be merged)."""
+    wrap_first: bool
+    """Run the first body in ``( )``: it may leave shell state (directory, variables,
+    options, hashed commands the second runs) or ends with ``;``/``&``."""
+    wrap_second: bool
+    """The second body has a top-level ``||``, ``;``, ``&`` or several statements, so
+    after ``&&`` it runs in ``( )``."""
+    shell_errexit: bool
+    """The stage's SHELL runs with errexit on (``-e``): a first body that is not one plain
+    ``&&`` list is then joined as ``( first ); second``, where errexit still stops it."""
 
     def __init__(
         self,
@@ -134,28 +100,21 @@ class MergeCheck:
         applicability: Applicability | None = None,
         comments: tuple[Span, ...] = (),
         bodies: tuple[str, str] = ("", ""),
+        wrap_first: bool = False,
+        wrap_second: bool = False,
+        shell_errexit: bool = False,
     ) -> None:
         set_field(self, "ok", ok)
         set_field(self, "reason", reason)
         set_field(self, "applicability", applicability)
         set_field(self, "comments", comments)
         set_field(self, "bodies", bodies)
+        set_field(self, "wrap_first", wrap_first)
+        set_field(self, "wrap_second", wrap_second)
+        set_field(self, "shell_errexit", shell_errexit)
 
     def __bool__(self) -> bool:
         return self.ok
-
-    @property
-    def wrap_first(self) -> bool:
-        """The first body may leak shell state (or ends with ``;``/``&``): run it in ``( )``."""
-        if not self.ok:
-            return False
-        shape = _shape(self.bodies[0])
-        return shape.leaks or shape.open_end
-
-    @property
-    def wrap_second(self) -> bool:
-        """The second body has a top-level ``||``, ``;``, ``&`` or several statements."""
-        return self.ok and _shape(self.bodies[1]).compound
 
 
 def _refuse(reason: str) -> MergeCheck:
@@ -207,113 +166,6 @@ def _command_count(instruction: Instruction) -> int:
         for command in source.script.commands
         if command.name is not None
     )
-
-
-# -- shell structure ----------------------------------------------------------------------
-
-
-def _parser() -> Any:
-    return shell_parser()
-
-
-@record()
-class _Shape:
-    __slots__ = ("compound", "leaks", "open_end")
-
-    leaks: bool
-    """Running something after this body in the same shell could see changed state."""
-    open_end: bool
-    """The body ends with ``;`` or ``&``, so ``&&`` cannot follow it directly."""
-    compound: bool
-    """Top-level ``||``, ``;``, ``&`` or several statements."""
-
-    def __init__(self, leaks: bool, open_end: bool, compound: bool) -> None:
-        set_field(self, "leaks", leaks)
-        set_field(self, "open_end", open_end)
-        set_field(self, "compound", compound)
-
-
-@lru_cache(maxsize=512)
-def _shape(text: str) -> _Shape:
-    root = _parser().parse(text.encode("utf-8", "surrogatepass")).root_node
-    statements = [child for child in root.named_children if child.type != "comment"]
-    separators = [child.type for child in root.children if not child.is_named]
-    open_end = bool(root.children) and root.children[-1].type in (";", "&", ";;")
-    compound = (
-        len(statements) > 1
-        or any(separator in (";", "&", ";;") for separator in separators)
-        or any(_mixed_list(statement) for statement in statements)
-    )
-    return _Shape(_leaks(root), open_end, compound)
-
-
-def _mixed_list(node: Any) -> bool:
-    """True for an and-or list that uses anything but ``&&`` at its top."""
-    if node.type != "list":
-        return False
-    for child in node.children:
-        if not child.is_named and child.type != "&&":
-            return True
-        if child.is_named and _mixed_list(child):
-            return True
-    return False
-
-
-def _node_text(node: Any) -> str:
-    return bytes(node.text).decode("utf-8", "surrogatepass")
-
-
-def _command_name(node: Any) -> str:
-    for child in node.children:
-        if child.type == "command_name":
-            name = _node_text(child).strip("'\"")
-            return name.rsplit("/", 1)[-1]
-    return ""
-
-
-def _command_leaks(node: Any) -> bool:
-    name = _command_name(node)
-    words = [child for child in node.named_children if child.type != "command_name"]
-    if name in _STATEFUL_COMMANDS:
-        return True
-    if name in ("command", "builtin"):
-        for word in words:
-            value = _node_text(word).strip("'\"")
-            if not value.startswith("-"):
-                return value in _STATEFUL_COMMANDS
-    if name == "printf" and any(_node_text(word) == "-v" for word in words):
-        return True
-    prefixed = any(child.type == "variable_assignment" for child in node.children)
-    return prefixed and name in _SPECIAL_BUILTINS
-
-
-def _leaks(root: Any) -> bool:
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, arithmetic = stack.pop()
-        kind = node.type
-        if kind in _ISOLATED:
-            continue
-        if kind in _LEAKY_NODES:
-            return True
-        if not node.is_named:
-            if kind == "&" or (arithmetic and kind in _ARITHMETIC_ASSIGNMENTS):
-                return True
-            continue
-        if kind == "variable_assignment" and (node.parent is None or node.parent.type != "command"):
-            return True
-        if kind == "command" and _command_leaks(node):
-            return True
-        if kind == "expansion" and any(
-            not child.is_named and child.type in (":=", "=") for child in node.children
-        ):
-            return True
-        if kind == "arithmetic_expansion" or (
-            kind == "compound_statement" and node.children and node.children[0].type == "(("
-        ):
-            arithmetic = True
-        stack.extend((child, arithmetic) for child in node.children)
-    return False
 
 
 # -- the check --------------------------------------------------------------------------
@@ -378,12 +230,120 @@ def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCh
     comments.extend(
         span for span in second.inner_comments if span.start < second.command_span.start
     )
+    refusal = _process_refusal(ctx, first)
+    if refusal is not None:
+        return _refuse(refusal)
+    bodies = (first.command_text or "", second.command_text or "")
+    before, after = effects(bodies[0]), effects(bodies[1])
+    if before.background:
+        return _refuse(
+            "the first `RUN` leaves a background job or a daemon running, which the second"
+            " would see in one shell"
+        )
+    shell = ctx.state(first).shell or DEFAULT_SHELL
+    if _replaces_shell(scripts[0], shell[0]):
+        return _refuse(f"the first `RUN` replaces `{shell[0]}`, which runs the second `RUN`")
+    errexit = shell_errexit(shell) or "SHELLOPTS" in ctx.state(first).variables
+    wrap_first = before.leaks or before.open_end or _shadows(before, after, scripts[0])
+    if before.may_set_errexit and not errexit and not before.neutral:
+        return _refuse(
+            "the first `RUN` may turn errexit on (`set -e`), which the shell ignores on the"
+            " left of `&&`"
+        )
     return MergeCheck(
         True,
         applicability=Applicability.UNSAFE if comments else Applicability.SAFE,
         comments=tuple(sorted(comments)),
-        bodies=(first.command_text or "", second.command_text or ""),
+        bodies=bodies,
+        wrap_first=wrap_first,
+        wrap_second=after.compound,
+        shell_errexit=errexit,
     )
+
+
+def _process_refusal(ctx: Context, run: Instruction) -> str | None:
+    """Why no RUN of this stage may share its shell with the next one, judged from the
+    stage: a login or interactive SHELL (it reads profiles a RUN may have changed), a
+    start-up file named by the environment, mounts private to each RUN, a Windows base."""
+    state = ctx.state(run)
+    shell = state.shell or DEFAULT_SHELL
+    if login_shell(shell):
+        return (
+            "the stage's SHELL is a login or interactive shell, which reads profiles that"
+            " each `RUN` may change"
+        )
+    variables = state.variables
+    for name in ("BASH_ENV", "ENV", "BASHOPTS"):
+        if variables.get(name):
+            return f"`{name}` names a start-up file that each `RUN`'s shell reads"
+    if any(mount.private_to_run for mount in mounts_of(run)):
+        return "a tmpfs or writable bind mount starts empty (or fresh) in each `RUN`"
+    stage = ctx.stage(run)
+    if stage is not None and stage.may_be_windows:
+        return "the base image may be a Windows one, where `( )` is no subshell"
+    return None
+
+
+def _replaces_shell(script: ShellScript, shell: str) -> bool:
+    """The script may replace, move, divert or reconfigure the program at ``shell``."""
+    name = shell.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    for command in script.commands:
+        if command.command is None:
+            continue
+        values = [arg.value for arg in command.args]
+        values.extend(redirect.target for redirect in command.redirects)
+        for value in values:
+            if "dash/sh" in value or value.rstrip("/").rsplit("/", 1)[-1] == name:
+                return True
+        if command.command in ("dpkg-divert", "update-alternatives", "dpkg-reconfigure") and any(
+            arg.value in ("dash", "bash", "sh", name) for arg in command.args
+        ):
+            return True
+    return False
+
+
+# What a first body may run without putting a new program on PATH: shell built-ins and
+# tools that write no executables, plus the system package managers, which install into
+# the system directories only, in PATH order (so they never shadow a hashed command).
+_WRITES_NO_PROGRAMS = BUILTINS | frozenset(
+    {"mkdir", "rm", "rmdir", "sleep", "id", "whoami", "uname", "date", "ls", "cat", "env"}
+    | {"grep", "head", "tail", "wc", "sort", "uniq", "useradd", "groupadd", "adduser"}
+    | {"addgroup", "usermod", "locale-gen", "ldconfig", "apt-get", "apt", "aptitude"}
+    | {"apt-cache", "dpkg", "apk", "yum", "dnf", "microdnf", "zypper", "rpm", "tdnf"}
+)
+# Language package managers put the programs of the packages they are given on PATH,
+# possibly before the copy the shell hashed (`pip install --upgrade pip` from Debian's
+# /usr/bin/pip writes /usr/local/bin/pip): they shadow a command only when given it.
+_PACKAGE_INSTALLERS = frozenset(
+    {"pip", "pip3", "npm", "yarn", "pnpm", "gem", "cargo", "go", "uv", "pipx", "composer"}
+    | {"bundle", "python", "python3", "corepack"}
+)
+
+
+def _shadows(before: Effects, after: Effects, script: ShellScript) -> bool:
+    """The first body looked up a command the second runs and may put a program of that
+    name earlier on ``PATH``: in one shell the second would run the hashed old one."""
+    shared = before.hashed & after.names
+    if not shared:
+        return False
+    for command in script.commands:
+        name = command.command or ""
+        writes = any(redirect.operator.startswith(">") for redirect in command.redirects)
+        if name in _WRITES_NO_PROGRAMS and not writes:
+            continue
+        if name in _PACKAGE_INSTALLERS and not writes:
+            given = {_package_name(arg.value) for arg in command.args}
+            if given.isdisjoint(shared) and all(arg.literal for arg in command.args):
+                continue
+        return True
+    return False
+
+
+def _package_name(value: str) -> str:
+    """``pip==24.0``, ``npm@10`` and ``pip>=23`` name ``pip`` and ``npm``."""
+    for mark in "=<>~!@[;":
+        value = value.split(mark, 1)[0] if not value.startswith(mark) else value
+    return value.strip()
 
 
 # -- the fix ----------------------------------------------------------------------------
@@ -553,10 +513,9 @@ def _merge_edits(ctx: Context, runs: Sequence[Instruction]) -> tuple[tuple[Edit,
     if not all(checks):
         return None
     last = len(runs) - 1
-    wrapped = [
-        (index < last and checks[index].wrap_first) or (index > 0 and checks[index - 1].wrap_second)
-        for index in range(len(runs))
-    ]
+    separators, wrapped = _joins(checks)
+    if separators is None:
+        return None
     escape = ctx.escape
     newline = ctx.newline_of(runs[0])
     indent = _indent(ctx, runs)
@@ -568,22 +527,61 @@ def _merge_edits(ctx: Context, runs: Sequence[Instruction]) -> tuple[tuple[Edit,
         edits.append(Edit.insert(bodies[0].start, "( "))
     for index, check in enumerate(checks):
         comments = "".join(ctx.slice(span) for span in check.comments)
-        text = (
-            (" )" if wrapped[index] else "")
-            + f" {escape}{newline}{comments}{indent}&& "
-            + ("( " if wrapped[index + 1] else "")
-        )
+        close = " )" if wrapped[index] else ""
+        if separators[index] == "&&":
+            join = f" {escape}{newline}{comments}{indent}&& "
+        else:
+            join = f"; {escape}{newline}{comments}{indent}"
+        text = close + join + ("( " if wrapped[index + 1] else "")
         edits.append(Edit.replace(Span(bodies[index].end, bodies[index + 1].start), text))
     if wrapped[last]:
         edits.append(Edit.insert(bodies[last].end, " )"))
-    expected = " && ".join(
-        f"( {run.command_text} )" if wrap else run.command_text or ""
-        for run, wrap in zip(runs, wrapped, strict=True)
+    expected = "".join(
+        ({"&&": " && ", ";": "; "}[separators[index - 1]] if index else "")
+        + (f"( {run.command_text} )" if wrap else run.command_text or "")
+        for index, (run, wrap) in enumerate(zip(runs, wrapped, strict=True))
     )
     if not _reparses(ctx, runs, edits, expected):
         return None
     unsafe = any(check.applicability is Applicability.UNSAFE for check in checks)
     return tuple(edits), unsafe
+
+
+def _joins(checks: Sequence[MergeCheck]) -> tuple[list[str] | None, list[bool]]:
+    """How each pair of bodies is joined (``&&``, or ``;`` under an errexit SHELL) and
+    which bodies run in ``( )``; None when errexit makes every join inexact.
+
+    ``first && second`` is exact when the first body does not depend on errexit: errexit
+    cannot be on (no ``-e`` SHELL, no ``set -e``), or everything errexit could stop in it
+    is a simple command that ``&&`` stops too (one plain ``&&`` list, or, unwrapped, a
+    last statement ending in a simple command). Under an errexit SHELL any other first
+    body is joined as ``( first ); second``: the subshell is a statement of its own, so
+    errexit applies inside it and to its status, exactly as in its own RUN.
+    """
+    count = len(checks) + 1
+    separators = ["&&"] * len(checks)
+    while True:
+        wrapped = [
+            (index < count - 1 and checks[index].wrap_first)
+            or (index > 0 and separators[index - 1] == "&&" and checks[index - 1].wrap_second)
+            or (index < count - 1 and separators[index] == ";")
+            for index in range(count)
+        ]
+        changed = False
+        for index, check in enumerate(checks):
+            if separators[index] != "&&":
+                continue
+            shape = effects(check.bodies[0])
+            if not (check.shell_errexit or shape.may_set_errexit):
+                continue
+            if shape.neutral or (not wrapped[index] and shape.last_neutral):
+                continue
+            if not check.shell_errexit:
+                return None, wrapped
+            separators[index] = ";"
+            changed = True
+        if not changed:
+            return separators, wrapped
 
 
 def _reparses(

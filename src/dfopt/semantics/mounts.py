@@ -28,6 +28,21 @@ class Mount:
         """Cache and tmpfs mounts keep their content out of the image layer."""
         return self.type in ("cache", "tmpfs")
 
+    @property
+    def private_to_run(self) -> bool:
+        """Writes to the mount are seen by this RUN only and dropped after it: a tmpfs, or
+        a bind mount made writable (``rw``, ``readwrite``). Two RUNs with such a mount
+        each start from a fresh copy, so they cannot share one shell."""
+        if self.type == "tmpfs":
+            return True
+        if self.type != "bind":
+            return False
+        for key in ("rw", "readwrite"):
+            value = self.options.get(key)
+            if value is not None and value.lower() not in ("false", "0"):
+                return True
+        return False
+
 
 def parse_mount(value: str) -> Mount:
     """Parse the CSV value of a ``--mount`` flag (``type=cache,target=/root/.cache``)."""

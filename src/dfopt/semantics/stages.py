@@ -79,6 +79,9 @@ class State:
         return program in ("sh", "bash", "ash", "dash", "zsh", "ksh", "busybox", "mksh")
 
 
+_WINDOWS_MARKS = ("windows", "nanoserver", "servercore", "ltsc20")
+
+
 class Stage:
     """One build stage, from its FROM to the next."""
 
@@ -134,6 +137,17 @@ class Stage:
     @property
     def is_scratch(self) -> bool:
         return self.base.lower() == "scratch"
+
+    @property
+    def may_be_windows(self) -> bool:
+        """The stage's image may be a Windows one (its root base names Windows, Nano
+        Server or Server Core, or is not known after ARG expansion): RUN bodies then go
+        to ``cmd``, where ``( )`` is no subshell."""
+        stage: Stage = self
+        while stage.parent is not None:
+            stage = stage.parent
+        base = stage.base.lower()
+        return "$" in base or any(mark in base for mark in _WINDOWS_MARKS)
 
     def builds_on(self, ancestor: Stage) -> bool:
         """True when this stage is built on ``ancestor``, directly or through others."""
