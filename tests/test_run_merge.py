@@ -535,3 +535,24 @@ def test_a_merge_keeps_errexit_and_state_in_dash_and_bash(
 
 def _listing(root: Path) -> list[str]:
     return sorted(str(path.relative_to(root)) for path in root.rglob("*"))
+
+
+# -- appending to a chain ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("shell", "body", "appends"),
+    [
+        ('["/bin/bash", "-e", "-c"]', "apt-get update && { apt-get install -y x; false; }", False),
+        ('["/bin/bash", "-e", "-c"]', "apt-get update && f", True),
+        ('["/bin/bash", "-e", "-c"]', "apt-get update && apt-get install -y x", True),
+        ('["/bin/sh", "-c"]', "apt-get update && { apt-get install -y x; false; }", True),
+        ('["/bin/sh", "-c"]', "set -e && apt-get update && if a; then false; b; fi", False),
+    ],
+)
+def test_a_cleanup_is_appended_only_where_errexit_decides_nothing(
+    shell: str, body: str, appends: bool
+) -> None:
+    text = f"FROM debian:12\nSHELL {shell}\nRUN {body}\nCMD x\n"
+    result = fix(text, select=["DL3009"])
+    assert ("rm -rf /var/lib/apt/lists/*" in result.text) is appends

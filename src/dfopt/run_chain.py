@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from dfopt.fixes import Edit
 from dfopt.shell import ShellScript, SimpleCommand
+from dfopt.shell.effects import effects
+from dfopt.shell.shells import shell_errexit
 from dfopt.syntax import Form, Instruction, Span
 from dfopt.syntax._record import record, set_field
 
@@ -88,7 +90,26 @@ def plain_chain(ctx: Context, instruction: Instruction) -> Chain | None:
     tail = text[ranges[-1][1] :].strip()
     if tail and not tail.startswith("#"):
         return None
+    if not _appendable(ctx, instruction, text):
+        return None
     return Chain(instruction, script, tuple(ranges))
+
+
+def _appendable(ctx: Context, instruction: Instruction, text: str) -> bool:
+    """``&& more`` after the chain changes nothing errexit decides.
+
+    Appending puts the chain's last statement on the left of ``&&``, where POSIX shells
+    ignore errexit. That is exact when errexit cannot be on (no ``-e`` in the SHELL, no
+    ``SHELLOPTS``, no ``set -e`` in the body) or the last statement is a simple command
+    or pipeline, which ``&&`` stops exactly where errexit would have.
+    """
+    shape = effects(text)
+    if shape.last_neutral:
+        return True
+    state = ctx.state(instruction)
+    return not (
+        shape.may_set_errexit or shell_errexit(state.shell) or "SHELLOPTS" in state.variables
+    )
 
 
 def append_to_chain(ctx: Context, chain: Chain, command: str) -> Edit:
