@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from dfopt.rules_api import Document, Edit, Fix, Rule, Span, Violation
+from dfopt.rules_api import Document, Edit, Fix, FixAvailability, Rule, Span, Violation
 
 _PRAGMA = re.compile(
     r"#\s*(?P<tool>dfopt:|hadolint)\s*(?:global\s+|stage\s+)?ignore\s*=\s*(?P<codes>\S+)",
@@ -108,15 +108,28 @@ def unused_suppression_violations(
         ]
         if not unused:
             continue
-        kept = [code for code, _span in entries if all(code != name for name, _ in unused)]
-        if kept:
-            codes_span = Span(base, base + len(match.group("codes")))
-            fix = Fix.safe(
-                "Remove the unused codes from the suppression comment",
-                [Edit.replace(codes_span, ",".join(kept))],
+        # A code of a rule that has a fix also keeps that fix out; whether it is needed
+        # can change as other fixes rewrite the file, so it is reported without a fix.
+        removable = [
+            (code, span)
+            for code, span in unused
+            if not any(
+                selector_matches(code, rule) and rule.fix_availability is not FixAvailability.NEVER
+                for rule in ran
             )
-        else:
-            fix = Fix.safe("Remove the unused suppression comment", [Edit.delete(item.span)])
+        ]
+        fix: Fix | None = None
+        if removable:
+            gone = {code for code, _span in removable}
+            kept = [code for code, _span in entries if code not in gone]
+            if kept:
+                codes_span = Span(base, base + len(match.group("codes")))
+                fix = Fix.safe(
+                    "Remove the unused codes from the suppression comment",
+                    [Edit.replace(codes_span, ",".join(kept))],
+                )
+            else:
+                fix = Fix.safe("Remove the unused suppression comment", [Edit.delete(item.span)])
         directive = "dfopt:" if item.tool == "dfopt" else "hadolint"
         for code, span in unused:
             found.append(
@@ -124,7 +137,7 @@ def unused_suppression_violations(
                     rule_class.code,
                     f"`{code}` in this `# {directive} ignore=` comment suppresses nothing",
                     span,
-                    fix,
+                    fix if (code, span) in removable else None,
                     rule_class.severity,
                     rule_class.name,
                 )

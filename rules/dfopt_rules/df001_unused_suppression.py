@@ -26,17 +26,24 @@ class UnusedSuppression(Rule):
 
     ## Fix safety
     Safe: the comment only affects linting. The unused codes are removed from the list;
-    when none stays, the whole comment line is deleted. A `# hadolint ignore=` comment
-    may still matter to hadolint itself where its rule reports cases that dfopt
-    deliberately leaves out (for example `FROM ${BASE}` for DL3006); keep such codes
-    with `extend-ignore` of DF001 or a `# dfopt: ignore=DF001` comment.
+    when none stays, the whole comment line is deleted. Only codes that name no rule
+    with a fix are removed (`DL3008`, `DL3007`...); a code that names a rule with a fix
+    (`DL3059`, `DF101`, `DL3009`, a prefix or `ALL`) is reported without a fix and stays
+    until a human removes it. Such a suppression also keeps that rule's fix out, and
+    whether it is needed can change while `dfopt fix` rewrites the file: an earlier fix
+    may make a `# hadolint ignore=DL3059` look unused (the `RUN` before it becomes a
+    `SHELL`), and removing it would let the next pass merge the `RUN`s the comment kept
+    apart. A `# hadolint ignore=` comment may still matter to hadolint itself where its
+    rule reports cases that dfopt deliberately leaves out (for example `FROM ${BASE}`
+    for DL3006); keep such codes with `extend-ignore` of DF001 or a
+    `# dfopt: ignore=DF001` comment.
     """
 
     code = "DF001"
     name = "unused-suppression"
     summary = "A suppression comment hides nothing"
     severity = Severity.INFO
-    fix_availability = FixAvailability.ALWAYS
+    fix_availability = FixAvailability.SOMETIMES
     fix_class = "safe"
     bad = "FROM debian:12.7\n# hadolint ignore=DL3008\nRUN echo hello\n"
     good = "FROM debian:12.7\n# hadolint ignore=DL3008\nRUN apt-get install -y curl\n"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from dfopt.api import fix as api_fix
 from dfopt.api import lint
 from dfopt.fixes import apply_edits
 from dfopt_rules._unused_suppressions import selector_matches, unused_suppression_violations
@@ -24,18 +27,41 @@ def test_only_the_unused_code_is_reported() -> None:
 
 
 def test_fix_removes_the_code_or_the_line() -> None:
-    text = "FROM debian:12\n# dfopt: ignore=DL3009,DL3008\nRUN apt-get install -y curl\n"
+    run = "RUN apt-get update && apt-get install -y curl=8.0\n"
+    text = "FROM debian:12\n# dfopt: ignore=DL3009,DL3008\n" + run
     result = lint(text, select=["DL3008", "DL3009"])
     (found,) = unused_suppression_violations(result, UnusedSuppression, selected=SELECTED)
     assert found.fix is not None
-    assert apply_edits(text, found.fix.edits) == (
-        "FROM debian:12\n# dfopt: ignore=DL3008\nRUN apt-get install -y curl\n"
-    )
+    assert apply_edits(text, found.fix.edits) == "FROM debian:12\n# dfopt: ignore=DL3009\n" + run
     text = "FROM debian:12\n# dfopt: ignore=DL3008\nRUN echo hi\n"
     result = lint(text, select=["DL3008"])
     (found,) = unused_suppression_violations(result, UnusedSuppression, selected=SELECTED)
     assert found.fix is not None
     assert apply_edits(text, found.fix.edits) == "FROM debian:12\nRUN echo hi\n"
+
+
+def test_codes_of_rules_with_fixes_are_reported_without_a_fix() -> None:
+    # A suppression of a rule that has a fix also keeps that fix out.
+    text = "FROM debian:12\n# dfopt: ignore=DL3009,DL3008\nRUN echo hi\n"
+    result = lint(text, select=["DL3008", "DL3009"])
+    found = unused_suppression_violations(result, UnusedSuppression, selected=SELECTED)
+    assert [(text[v.span.start : v.span.end], v.fix is None) for v in found] == [
+        ("DL3009", True),
+        ("DL3008", False),
+    ]
+    fix = found[1].fix
+    assert fix is not None
+    assert apply_edits(text, fix.edits) == "FROM debian:12\n# dfopt: ignore=DL3009\nRUN echo hi\n"
+
+
+@pytest.mark.parametrize("pragma", ["# hadolint ignore=DL3059", "# dfopt: ignore=DF101"])
+def test_a_merge_blocker_made_unused_by_an_earlier_pass_stays(pragma: str) -> None:
+    # The RUN that the pragma keeps apart becomes a SHELL in the first pass; the pragma
+    # then hides nothing, but removing it would let a later RUN merge after all.
+    text = f"FROM debian:12\nRUN ln -sf /bin/bash /bin/sh\n{pragma}\nRUN echo a\n"
+    result = api_fix(text, extend_select=["DF001", "DF101"], unsafe=True)
+    assert result.text == f'FROM debian:12\nSHELL ["/bin/bash", "-c"]\n{pragma}\nRUN echo a\n'
+    assert [v.code for v in result.final.violations if v.code == "DF001"] == ["DF001"]
 
 
 def test_codes_of_rules_that_did_not_run_are_kept() -> None:
