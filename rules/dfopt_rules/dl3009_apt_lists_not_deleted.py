@@ -8,8 +8,8 @@ from dfopt.rules_api import (
     Context,
     Fix,
     FixAvailability,
-    Form,
     Instruction,
+    Invocation,
     Rule,
     Severity,
     SimpleCommand,
@@ -17,6 +17,7 @@ from dfopt.rules_api import (
     Stage,
     Violation,
     append_to_chain,
+    later_runs_may,
     plain_chain,
 )
 from dfopt_rules._commands import ordered_commands, script_text
@@ -38,7 +39,6 @@ _NEEDS_LISTS = frozenset(
         "satisfy",
     }
 )
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
 def _values(command: SimpleCommand) -> list[str]:
@@ -107,9 +107,15 @@ class AptListsNotDeleted(Rule):
     exactly when everything before it succeeded. No fix is offered while a later `RUN`
     of the stage (or of a stage built on it, or a later `ONBUILD RUN`) uses apt without
     running its own `apt-get update` first: that command relies on the lists and would
-    fail. A later `RUN` dfopt cannot read (exec form or a non-POSIX `SHELL` that might
-    call apt) counts as such a use. Merging the split `RUN`s first (DF104, DL3059)
-    usually removes that obstacle, and the next fix pass then appends the removal.
+    fail. apt is recognised however it is started: through `sudo`, `env`, `timeout`,
+    `nice`, `command`, `eatmydata`, `xargs`, a `sh -c "..."` string or an exec-form
+    `RUN`. A later `RUN` that runs code dfopt cannot see (a script, `make`, `eval`, a
+    shell reading a file or a pipe, a command name held in a variable) or cannot read (a
+    syntax error, a non-POSIX `SHELL`) counts as such a use. The fix is also refused
+    where errexit could have stopped the last command midway (an errexit `SHELL` or
+    `set -e` with a compound last statement), since `&&` after it would change that.
+    Merging the split `RUN`s first (DF104, DL3059) usually removes the first obstacle,
+    and the next fix pass then appends the removal.
     """
 
     code = "DL3009"
@@ -181,55 +187,33 @@ class AptListsNotDeleted(Rule):
 
     def _fix(self, instruction: Instruction, stage: Stage, ctx: Context) -> Fix | None:
         chain = plain_chain(ctx, instruction)
-        if chain is None or self._later_use(instruction, stage, ctx):
+        if chain is None or self._later_use(instruction, ctx):
             return None
         return Fix.safe(
             "Delete the apt lists at the end of the `RUN`",
             [append_to_chain(ctx, chain, CLEANUP)],
         )
 
-    def _later_use(self, instruction: Instruction, stage: Stage, ctx: Context) -> bool:
-        """A later RUN that may use apt without updating the lists itself."""
-        later: list[Instruction] = []
-        seen = False
-        for candidate in stage.instructions:
-            if candidate is instruction:
-                seen = True
-            elif seen and (candidate.is_onbuild or not ctx.onbuild):
-                # A trigger runs in the child build: after it come only later triggers.
-                later.append(candidate)
-        for other in ctx.stages:
-            if other.builds_on(stage):
-                later.extend(other.instructions)
-        runs = (candidate for candidate in later if candidate.effective.keyword == "RUN")
-        return any(self._uses_lists(run, ctx) for run in runs)
-
     @staticmethod
-    def _uses_lists(run: Instruction, ctx: Context) -> bool:
-        if ctx.cache_mounted(run, LISTS):
+    def _later_use(instruction: Instruction, ctx: Context) -> bool:
+        """A later RUN may use apt without updating the lists itself (through any wrapper,
+        ``sh -c``, an exec-form RUN), or runs code dfopt cannot see (a script, ``make``)."""
+        return later_runs_may(
+            ctx,
+            instruction,
+            _needs_lists_first,
+            skip=lambda run: ctx.cache_mounted(run, LISTS),
+        )
+
+
+def _needs_lists_first(found: Iterable[Invocation]) -> bool:
+    """The invocations use the apt lists before they update them."""
+    for invocation in found:
+        program = invocation.program
+        if program in _APT and "update" in invocation.args:
             return False
-        sources = ctx.scripts(run)
-        if not sources:
-            return _may_call_apt(run.effective)
-        for source in sources:
-            script = source.script
-            if script.has_errors:
-                return True
-            updated = False
-            # In script order, which is source order.
-            for command in script.commands:
-                if _is_update(command):
-                    updated = True
-                elif _needs_lists(command) and not updated:
-                    return True
-        return False
-
-
-def _may_call_apt(run: Instruction) -> bool:
-    """For a RUN dfopt cannot parse: could it call apt?"""
-    if run.form is not Form.EXEC:
-        return True
-    names: Iterable[str] = (
-        word.value.replace("\\", "/").rsplit("/", 1)[-1] for word in run.exec_args
-    )
-    return any(name in _APT or name == "apt-cache" or name in _SHELLS for name in names)
+        if program in ("apt-cache", "install_packages", "apt-install"):
+            return True
+        if program in _APT and any(value in _NEEDS_LISTS for value in invocation.args):
+            return True
+    return False

@@ -17,6 +17,16 @@ from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
+from dfopt.programs import (
+    CACHE_PATHS,
+    Invocation,
+    invocations,
+    is_cache_path,
+    later_instructions,
+    later_runs_may,
+    run_invocations,
+    word_invocations,
+)
 from dfopt.run_chain import Chain, append_to_chain, plain_chain
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
 from dfopt.semantics import (
@@ -46,6 +56,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 __all__ = [
+    "CACHE_PATHS",
     "Applicability",
     "Chain",
     "Comment",
@@ -58,6 +69,7 @@ __all__ = [
     "Flag",
     "Form",
     "Instruction",
+    "Invocation",
     "Node",
     "Review",
     "Rule",
@@ -76,6 +88,10 @@ __all__ = [
     "cache_mounted",
     "command_count",
     "expand",
+    "invocations",
+    "is_cache_path",
+    "later_instructions",
+    "later_runs_may",
     "merge_chain_fix",
     "merge_fix",
     "mergeable",
@@ -84,8 +100,10 @@ __all__ = [
     "parse_assignments",
     "plain_chain",
     "record",
+    "run_invocations",
     "same_run_flags",
     "set_field",
+    "word_invocations",
 ]
 
 ALL_KEYWORDS = frozenset(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dfopt.api import fix, lint
 from dfopt.rules_api import Applicability
 
@@ -88,3 +90,47 @@ def test_heredoc_run_is_reported_without_a_fix() -> None:
     violations = lint(text, select=[RULE]).violations
     assert [violation.code for violation in violations] == [RULE]
     assert violations[0].fix is None
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "RUN sudo apt-get install -y curl",
+        "RUN sudo -E apt-get install -y curl",
+        "RUN env DEBIAN_FRONTEND=noninteractive apt-get install -y curl",
+        "RUN timeout 600 apt-get install -y curl",
+        "RUN nice -n 10 apt-get install -y curl",
+        "RUN command apt-get install -y curl",
+        "RUN eatmydata apt-get install -y curl",
+        "RUN echo curl | xargs apt-get install -y",
+        'RUN sh -c "apt-get install -y curl"',
+        "RUN bash -ec 'apt-get install -y curl'",
+        "RUN ./install-deps.sh",
+        "RUN /opt/setup",
+        "RUN make deps",
+        "RUN curl -fsSL https://example.com/setup | bash",
+        'RUN ["apt-get", "install", "-y", "curl"]',
+        'RUN ["sudo", "apt-get", "install", "-y", "curl"]',
+        'RUN ["/usr/local/bin/install-deps"]',
+        "RUN $INSTALL curl",
+    ],
+)
+def test_no_cleanup_while_a_later_run_may_still_need_the_lists(later: str) -> None:
+    text = f"FROM debian:12\nRUN apt-get update && apt-get install -y sudo\n{later}\n"
+    result = fix(text, select=["DL3009"])
+    assert "rm -rf /var/lib/apt/lists" not in result.text
+
+
+@pytest.mark.parametrize(
+    "later",
+    [
+        "RUN sudo apt-get update && sudo apt-get install -y curl",
+        'RUN sh -c "apt-get update && apt-get install -y curl"',
+        "RUN echo done",
+        'RUN ["echo", "done"]',
+    ],
+)
+def test_the_cleanup_is_appended_when_no_later_run_needs_the_lists(later: str) -> None:
+    text = f"FROM debian:12\nRUN apt-get update && apt-get install -y sudo\n{later}\n"
+    result = fix(text, select=["DL3009"])
+    assert "apt-get install -y sudo && rm -rf /var/lib/apt/lists/*" in result.text

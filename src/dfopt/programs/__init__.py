@@ -2,10 +2,27 @@
 
 - :mod:`dfopt.programs.caches`: the cache, package-index and log paths that a SAFE fix
   may empty (the only files in which a fixed image may differ from the original).
+- :mod:`dfopt.programs.invocations`: the programs a command runs, seen through wrappers
+  (``sudo``, ``env``, ``timeout``, ``xargs``, ``sh -c`` ...) and in exec-form RUNs.
+- :mod:`dfopt.programs.later`: the steps that come after an instruction, and whether one
+  of them may need what it leaves.
+
+Rule packs get all of it through :mod:`dfopt.rules_api`.
 """
 
 from __future__ import annotations
 
 from dfopt.programs.caches import CACHE_PATHS, is_cache_path
+from dfopt.programs.invocations import Invocation, invocations, word_invocations
+from dfopt.programs.later import later_instructions, later_runs_may, run_invocations
 
-__all__ = ["CACHE_PATHS", "is_cache_path"]
+__all__ = [
+    "CACHE_PATHS",
+    "Invocation",
+    "invocations",
+    "is_cache_path",
+    "later_instructions",
+    "later_runs_may",
+    "run_invocations",
+    "word_invocations",
+]
