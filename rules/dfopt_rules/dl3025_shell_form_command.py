@@ -88,10 +88,13 @@ class ShellFormCommand(Rule):
     program becomes PID 1 (it now receives signals and must reap children), a missing
     program fails the container start instead of exiting with status 127, and a `CMD`
     that follows an exec-form `ENTRYPOINT` now passes its words to the entrypoint instead
-    of `/bin/sh -c ...`. For `HEALTHCHECK`, commands that rely on the shell to normalise the
-    exit status (`curl -f http://localhost/ || exit 1`, since Docker reserves status 2) are
-    never rewritten; rewriting them by hand as a bare command would lose that
-    normalisation, so keep the shell with `["/bin/sh", "-c", "..."]` there.
+    of `/bin/sh -c ...`. A shell-form `ENTRYPOINT` is not rewritten while a `CMD` of
+    its stage (before or after it), or of a stage built on it, exists: the shell form
+    ignores that `CMD`, the exec form would pass its words as arguments; nor is an
+    `ONBUILD ENTRYPOINT`, whose image may have one. For `HEALTHCHECK`, commands that
+    rely on the shell to normalise the exit status (`curl -f http://localhost/ || exit
+    1`, since Docker reserves status 2) are never rewritten; rewriting them by hand as a
+    bare command would lose that normalisation, so keep the shell with `["/bin/sh", "-c", "..."]` there.
     """
 
     code = "DL3025"
@@ -113,7 +116,9 @@ class ShellFormCommand(Rule):
             return
         label = "HEALTHCHECK CMD" if target.keyword == "HEALTHCHECK" else target.keyword
         fix = None
-        if ctx.shell_is_posix(instruction):
+        if ctx.shell_is_posix(instruction) and not (
+            target.keyword == "ENTRYPOINT" and _cmd_reaches(instruction, ctx)
+        ):
             fix = self._fix(target, ctx)
         yield self.violation(
             target.command_span,
@@ -158,3 +163,21 @@ class ShellFormCommand(Rule):
             return None
         array = "[" + ", ".join(json.dumps(value, ensure_ascii=False) for value in values) + "]"
         return Fix.unsafe("Rewrite the command in exec form", [Edit.replace(span, array)])
+
+
+def _cmd_reaches(entrypoint: Instruction, ctx: Context) -> bool:
+    """A `CMD` would become the arguments of this `ENTRYPOINT` in exec form: a `CMD` of
+    its stage (before or after it: only a `CMD` inherited from the base image is reset
+    by `ENTRYPOINT`) or of a stage built on it. Always true for `ONBUILD ENTRYPOINT`,
+    whose image is not known."""
+    if entrypoint.trigger is not None:
+        return True
+    stage = ctx.stage(entrypoint)
+    if stage is None:
+        return True
+    return any(
+        item.keyword == "CMD"
+        for other in ctx.stages
+        if other is stage or other.builds_on(stage)
+        for item in other.instructions
+    )
