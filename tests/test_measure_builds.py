@@ -229,3 +229,36 @@ def test_cli_prints_the_report_with_real_figures(real_builder: Builder, tmp_path
     assert f"Builder log: {log}" in done.stdout
     assert "cold build (no cache)" in done.stderr
     assert "STEP" in log.read_text() or "#" in log.read_text()
+
+
+SHELL_AND_HEALTHCHECK = f"""FROM {BASE_IMAGE}
+SHELL ["/bin/bash", "-e", "-c"]
+RUN if [[ -n "${{BASH_VERSION:-}}" ]]; then echo "bash flags=$-" > /shell.txt; fi
+RUN test -f /shell.txt || echo "not bash flags=$-" > /shell.txt
+HEALTHCHECK --interval=30s CMD ["true"]
+ONBUILD RUN echo child
+"""
+
+
+def test_builds_keep_shell_healthcheck_and_onbuild(real_builder: Builder, tmp_path: Path) -> None:
+    # In the OCI image format buildah and podman drop SHELL, HEALTHCHECK and ONBUILD
+    # without an error: the RUNs would run in /bin/sh and the image lose its healthcheck.
+    (tmp_path / "Dockerfile").write_text(SHELL_AND_HEALTHCHECK, encoding="utf-8")
+    tag = "localhost/dfopt-test-measure:docker-format"
+    with (tmp_path / "build.log").open("w", encoding="utf-8") as log:
+        real_builder.build(tmp_path / "Dockerfile", tmp_path, tag, no_cache=False, log=log)
+    try:
+        config = real_builder.image_config(tag)
+        ran = real_builder.run(tag, ["cat", "/shell.txt"], [])
+    finally:
+        real_builder.remove(tag)
+    assert config.get("Shell") == ["/bin/bash", "-e", "-c"], config
+    assert (config.get("Healthcheck") or {}).get("Test") == ["CMD", "true"], config
+    assert config.get("OnBuild") == ["RUN echo child"], config
+    assert ran.exit_code == 0, ran.output
+    # bash ran the RUN, with errexit on (`e` in `$-`), as SHELL asks.
+    # (podman's output may hold its own messages about healthcheck timers.)
+    lines = [line for line in ran.output.splitlines() if "flags=" in line]
+    assert len(lines) == 1 and lines[0].startswith("bash flags="), ran.output
+    assert "e" in lines[0].split("=", 1)[1], ran.output
+    assert real_builder.image_format == "docker"

@@ -558,3 +558,67 @@ def test_change_source_adds_a_whitespace_line(tmp_path: Path) -> None:
     text = (tmp_path / "app.py").read_text()
     assert text == "print(1)\n\n" + " " * 29 + "\t \t\n"
     compile(text, "app.py", "exec")
+
+
+FAKE_BUILDER = r"""#!{python}
+import json, os, sys
+args = sys.argv[1:]
+with open({calls!r}, "a") as calls:
+    calls.write(json.dumps({{"args": args, "format": os.environ.get("BUILDAH_FORMAT")}}) + "\n")
+if args[:2] == ["inspect", "--type"]:
+    config = {{"Env": ["PATH=/bin"], "User": "app"}}
+    docker = dict(config, Shell=["/bin/bash", "-c"], Healthcheck={{"Test": ["CMD", "true"]}})
+    print(json.dumps({{"OCIv1": {{"config": config}}, "Docker": {{"config": docker}}}}))
+"""
+
+
+def _fake_builder_script(tmp_path: Path, name: str) -> Path:
+    import sys
+
+    calls = tmp_path / f"{name}-calls.jsonl"
+    script = tmp_path / name
+    script.write_text(FAKE_BUILDER.format(python=sys.executable, calls=str(calls)))
+    script.chmod(0o755)
+    return calls
+
+
+@pytest.mark.parametrize("name", ["podman", "buildah"])
+def test_podman_and_buildah_build_in_the_docker_image_format(tmp_path: Path, name: str) -> None:
+    from dfopt.measure.containers import Buildah, Podman
+
+    calls = _fake_builder_script(tmp_path, name)
+    backend = (
+        Podman({"PATH": str(tmp_path)}) if name == "podman" else Buildah({"PATH": str(tmp_path)})
+    )
+    assert backend.image_format == "docker"
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text("FROM scratch\n")
+    backend.build(dockerfile, tmp_path, "localhost/x", no_cache=True, log=io.StringIO())
+    call = json.loads(calls.read_text().splitlines()[-1])
+    args = call["args"]
+    assert args[0] == ("build" if name == "podman" else "bud")
+    # Without `--format docker` SHELL, HEALTHCHECK and ONBUILD are dropped silently.
+    assert args[args.index("--format") + 1] == "docker"
+    assert call["format"] == "docker"
+    assert args[-6:] == ["--no-cache", "-f", str(dockerfile), "-t", "localhost/x", str(tmp_path)]
+    assert "--layers" in args
+
+
+def test_image_config_is_the_docker_one_with_shell_and_healthcheck(tmp_path: Path) -> None:
+    from dfopt.measure.containers import Buildah, Podman
+
+    _fake_builder_script(tmp_path, "buildah")
+    config = Buildah({"PATH": str(tmp_path)}).image_config("localhost/x")
+    assert config["Shell"] == ["/bin/bash", "-c"]
+    assert config["Healthcheck"] == {"Test": ["CMD", "true"]}
+    assert config["User"] == "app"
+    # Podman's own inspect has no Shell: it asks buildah, which shares its image store.
+    assert Podman({"PATH": str(tmp_path)}).image_config("localhost/x") == config
+
+
+def test_report_names_the_image_format(project: Path) -> None:
+    fake = FakeBuilder()
+    result = _measure(project, fake)
+    assert result.image_format == "docker"
+    assert "Builder: fake 1.0 (docker image format)" in render_text(result).splitlines()[1]
+    assert to_json(result)["builder"]["image_format"] == "docker"

@@ -5,6 +5,11 @@ count and per-instruction history from the builder's own inspect/history output,
 image's default command (or a given one) and removes the image. The backends are docker
 (BuildKit), podman and buildah (:mod:`dfopt.measure.docker`, :mod:`dfopt.measure.containers`).
 
+Every backend builds images in the docker image format (:data:`IMAGE_FORMAT`): the OCI
+image configuration has no field for ``SHELL``, ``HEALTHCHECK`` or ``ONBUILD``, so a
+builder writing OCI images (buildah's and podman's default) silently ignores them, and a
+``RUN`` meant for ``SHELL ["/bin/bash", ...]`` runs in ``/bin/sh``.
+
 :func:`detect` picks the first builder that works (``auto``: docker when its daemon
 answers, then podman, then buildah) or the one asked for, and raises
 :class:`BuilderUnavailable` with what to install when there is none.
@@ -20,10 +25,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 __all__ = [
     "BUILDER_NAMES",
+    "IMAGE_FORMAT",
     "BuildFailed",
     "BuildResult",
     "Builder",
@@ -45,6 +51,9 @@ INSTALL_HINT = (
     "install Docker (with BuildKit and a running daemon), Podman or Buildah; "
     "on Debian and Ubuntu: `apt-get install podman` (or `apt-get install buildah`)"
 )
+
+#: The image format every backend builds: docker's keeps SHELL, HEALTHCHECK and ONBUILD.
+IMAGE_FORMAT = "docker"
 
 #: How long running an image's command may take, in seconds.
 RUN_TIMEOUT = 300.0
@@ -166,6 +175,8 @@ class Builder(ABC):
 
     name: str = ""
     executable: str = ""
+    image_format: str = IMAGE_FORMAT
+    """The image format the backend builds (it passes the builder the option for it)."""
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         self.env: dict[str, str] = dict(os.environ if env is None else env)
@@ -226,6 +237,13 @@ class Builder(ABC):
     @abstractmethod
     def inspect(self, tag: str) -> ImageFacts:
         """Size, layers and history of the image ``tag``."""
+
+    def image_config(self, tag: str) -> dict[str, Any]:
+        """The image's configuration in docker's spelling: ``Env``, ``Cmd``, ``Entrypoint``,
+        ``WorkingDir``, ``User``, ``ExposedPorts``, ``Labels``, ``Volumes``,
+        ``Healthcheck``, ``StopSignal``, ``Shell``, ``OnBuild`` (keys the image does not
+        set may be missing)."""
+        raise NotImplementedError(f"{self.name} cannot read an image configuration")
 
     @abstractmethod
     def run(self, tag: str, command: Sequence[str] | None, extra: Sequence[str]) -> RunResult:

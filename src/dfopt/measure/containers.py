@@ -6,8 +6,10 @@ dfopt adds its own settings only where the defaults cannot work:
 
 - storage: the configured driver (usually overlay); when the store cannot be opened with
   it and no driver was configured, ``STORAGE_DRIVER=vfs``;
-- builds always use ``--isolation chroot`` (no runtime, no namespaces needed) and
-  ``--layers``, so every instruction gets its own cached layer as with docker;
+- builds always use ``--isolation chroot`` (no runtime, no namespaces needed),
+  ``--layers``, so every instruction gets its own cached layer as with docker, and
+  ``--format docker`` (also ``BUILDAH_FORMAT=docker``): in their default OCI format
+  ``SHELL``, ``HEALTHCHECK`` and ``ONBUILD`` are dropped without an error;
 - running (podman): the default runtime first; when it cannot start a container because
   it may not set resource limits (common in nested containers), ``runc`` with explicit
   ulimits no higher than this process's own limits.
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dfopt.measure.builders import (
+    IMAGE_FORMAT,
     Builder,
     BuildFailed,
     Capabilities,
@@ -110,16 +113,32 @@ class _ContainersBuilder(Builder):
     def buildah_version(self) -> str:
         raise NotImplementedError
 
-    build_env = {"BUILDAH_ISOLATION": "chroot"}
+    build_env = {"BUILDAH_ISOLATION": "chroot", "BUILDAH_FORMAT": IMAGE_FORMAT}
 
     def build_arguments(self) -> list[str]:
-        return [self.build_command, "--layers", "--isolation", "chroot"]
+        return [
+            self.build_command,
+            "--layers",
+            "--isolation",
+            "chroot",
+            "--format",
+            self.image_format,
+        ]
 
     def parse_steps(self, lines: Sequence[str]) -> list[StepOutcome]:
         return buildah_steps(lines)
 
     def remove(self, tag: str) -> None:
         self.command(["rmi", tag], check=False)
+
+
+def _buildah_image_config(image: dict[str, Any]) -> dict[str, Any]:
+    """The configuration of ``buildah inspect --type image``: the docker one when the image
+    has it (docker format), else the OCI one (which has no Shell, Healthcheck, OnBuild)."""
+    docker = (image.get("Docker") or {}).get("config")
+    if docker:
+        return dict(docker)
+    return dict((image.get("OCIv1") or {}).get("config") or {})
 
 
 def _config_command(config: dict[str, Any]) -> list[str]:
@@ -167,6 +186,20 @@ class Podman(_ContainersBuilder):
             user=str(config.get("User") or ""),
             command=_config_command(config),
         )
+
+    def image_config(self, tag: str) -> dict[str, Any]:
+        """Podman's inspect shows the configuration without ``Shell`` and ``OnBuild``;
+        buildah, which shares podman's image store, reads the whole of it when installed."""
+        if shutil.which("buildah", path=self.env.get("PATH")):
+            buildah = Buildah(self.env)
+            done = buildah.command(["inspect", "--type", "image", tag], check=False)
+            if done.returncode == 0:
+                return _buildah_image_config(json.loads(done.stdout))
+        image = json.loads(self.command(["image", "inspect", "--format", "json", tag]).stdout)[0]
+        config = dict(image.get("Config") or {})
+        if image.get("Healthcheck"):
+            config["Healthcheck"] = image["Healthcheck"]
+        return config
 
     def run(self, tag: str, command: Sequence[str] | None, extra: Sequence[str]) -> RunResult:
         base = ["run", "--rm", "--network", "none"]
@@ -249,6 +282,11 @@ class Buildah(_ContainersBuilder):
             history=history,
             user=str(config.get("User") or ""),
             command=_config_command(config),
+        )
+
+    def image_config(self, tag: str) -> dict[str, Any]:
+        return _buildah_image_config(
+            json.loads(self.command(["inspect", "--type", "image", tag]).stdout)
         )
 
     def run(self, tag: str, command: Sequence[str] | None, extra: Sequence[str]) -> RunResult:

@@ -3,7 +3,8 @@
 It talks to whatever daemon the docker CLI is configured for (``DOCKER_HOST``,
 ``DOCKER_CONTEXT``, ``DOCKER_CONFIG``), so images the user already has are found. Builds
 run with ``DOCKER_BUILDKIT=1`` and ``--progress=plain`` so cached steps can be told from
-steps that ran.
+steps that ran. Docker's image store keeps the docker image configuration (with SHELL,
+HEALTHCHECK and ONBUILD) whatever the manifest type.
 """
 
 from __future__ import annotations
@@ -99,6 +100,10 @@ class Docker(Builder):
             user=str(config.get("User") or ""),
             command=[*(config.get("Entrypoint") or []), *(config.get("Cmd") or [])],
         )
+
+    def image_config(self, tag: str) -> dict[str, Any]:
+        image: dict[str, Any] = json.loads(self.command(["image", "inspect", tag]).stdout)[0]
+        return dict(image.get("Config") or {})
 
     def run(self, tag: str, command: Sequence[str] | None, extra: Sequence[str]) -> RunResult:
         done = self.command(

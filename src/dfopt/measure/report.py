@@ -1,9 +1,11 @@
 """The ``dfopt measure`` report: a side-by-side text table, or one JSON object.
 
 Sizes use decimal units as ``docker images`` does (1 MB = 1,000,000 bytes). The JSON
-object holds ``before`` and ``after`` (each with ``size_bytes``, ``layers``,
-``cold_build_seconds``, ``warm_build_seconds``, ``source_change_build_seconds``,
-``reran_steps`` and ``history``), ``difference`` and ``behaviour``.
+object holds ``builder`` (``name``, ``version`` and ``image_format``, the image format
+both versions were built in), ``before`` and ``after`` (each with ``size_bytes``,
+``layers``, ``cold_build_seconds``, ``warm_build_seconds``,
+``source_change_build_seconds``, ``reran_steps`` and ``history``), ``difference`` and
+``behaviour``.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ def to_json(measurement: Measurement) -> dict[str, Any]:
         "builder": {
             "name": measurement.builder,
             "version": measurement.builder_version,
+            "image_format": measurement.image_format,
             "lacks": measurement.lacking,
             "settings_added": measurement.builder_settings,
         },
@@ -143,11 +146,9 @@ def render_text(measurement: Measurement) -> str:
     """The side-by-side report."""
     before, after = measurement.before, measurement.after
     out: list[str] = []
-    version = f" {measurement.builder_version}" if measurement.builder_version else ""
     fixes_mode = "safe and unsafe fixes" if measurement.unsafe_fixes else "safe fixes"
-    out.append(
-        f"dfopt measure: {measurement.dockerfile} ({fixes_mode}; {measurement.builder}{version})"
-    )
+    out.append(f"dfopt measure: {measurement.dockerfile} ({fixes_mode})")
+    out.append(f"Builder: {measurement.builder_line}")
     out.append(f"Fixes applied: {', '.join(measurement.fixes) or 'none'}")
     if measurement.held_back:
         lacks = " and ".join(measurement.lacking)

@@ -183,6 +183,15 @@ class Measurement:
     lacking: list[str] = field(default_factory=list)
     builder_settings: dict[str, str] = field(default_factory=dict)
     kept_images: bool = False
+    image_format: str = ""
+    """The image format both versions were built in (``docker``)."""
+
+    @property
+    def builder_line(self) -> str:
+        """``podman 4.3.1 (docker image format)``."""
+        version = f" {self.builder_version}" if self.builder_version else ""
+        shown = f" ({self.image_format} image format)" if self.image_format else ""
+        return f"{self.builder}{version}{shown}"
 
 
 # -- fixing for the builder ----------------------------------------------------------------
@@ -523,6 +532,7 @@ def measure(
         held_back=outcome.held_back,
         lacking=capabilities.lacking(),
         kept_images=options.keep,
+        image_format=builder.image_format,
     )
     workspace = Path(tempfile.mkdtemp(prefix="dfopt-measure-"))
     built: list[str] = []
