@@ -16,6 +16,8 @@ from dfopt.rules_api import (
     SimpleCommand,
     Stage,
     Violation,
+    apk_needs_index_first,
+    later_runs_may,
 )
 from dfopt_rules._caches import (
     APK,
@@ -412,49 +414,11 @@ def _reaches_image(ctx: Context, stage: Stage | None) -> bool:
     return False
 
 
-_APK_FRESH_INDEX = ("--no-cache", "--update", "--update-cache", "-U")
-_APK_NEEDS_INDEX = frozenset({"add", "upgrade", "fix", "fetch", "search", "policy", "dot"})
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
-
-
 def _later_apk_use(ctx: Context, instruction: Instruction) -> bool:
     """A later `RUN` (of the stage, a stage built on it, or a later trigger) may run apk
-    with the index this `RUN` leaves: deleting it would make that command fail."""
-    stage = ctx.stage(instruction)
-    if stage is None:
-        return True
-    later: list[Instruction] = []
-    seen = False
-    for candidate in stage.instructions:
-        if candidate is instruction:
-            seen = True
-        elif seen and (candidate.is_onbuild or not ctx.onbuild):
-            later.append(candidate)
-    for other in ctx.stages:
-        if other.builds_on(stage):
-            later.extend(other.instructions)
-    for run in later:
-        target = run.effective
-        if target.keyword != "RUN":
-            continue
-        if not ctx.scripts(run):
-            words = [word.value.rsplit("/", 1)[-1] for word in target.exec_args]
-            if any(word == "apk" or word in _SHELLS for word in words):
-                return True
-            continue
-        updated = False
-        for command in ordered_commands(ctx, run):
-            if command.command != "apk":
-                continue
-            if command.subcommand == "update":
-                updated = True
-            elif (
-                command.subcommand in _APK_NEEDS_INDEX
-                and not updated
-                and not command.has_flag(*_APK_FRESH_INDEX)
-            ):
-                return True
-    return False
+    with the index this `RUN` leaves (through any wrapper, or code dfopt cannot see):
+    deleting it would make that command fail."""
+    return later_runs_may(ctx, instruction, apk_needs_index_first)
 
 
 def _gem_docs_off(

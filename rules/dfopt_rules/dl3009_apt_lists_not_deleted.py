@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from dfopt.rules_api import (
+    APT,
+    APT_NEEDS_LISTS,
     Context,
     Fix,
     FixAvailability,
     Instruction,
-    Invocation,
     Rule,
     Severity,
     SimpleCommand,
@@ -17,6 +18,7 @@ from dfopt.rules_api import (
     Stage,
     Violation,
     append_to_chain,
+    apt_needs_lists_first,
     later_runs_may,
     plain_chain,
 )
@@ -25,20 +27,8 @@ from dfopt_rules._commands import ordered_commands, script_text
 LISTS = "/var/lib/apt/lists"
 CLEANUP = "rm -rf /var/lib/apt/lists/*"
 _CLEANED_PATHS = frozenset({LISTS, "/var/lib/apt"})
-_APT = frozenset({"apt-get", "apt", "aptitude"})
-_NEEDS_LISTS = frozenset(
-    {
-        "install",
-        "upgrade",
-        "dist-upgrade",
-        "full-upgrade",
-        "build-dep",
-        "source",
-        "download",
-        "reinstall",
-        "satisfy",
-    }
-)
+_APT = APT
+_NEEDS_LISTS = APT_NEEDS_LISTS
 
 
 def _values(command: SimpleCommand) -> list[str]:
@@ -201,19 +191,6 @@ class AptListsNotDeleted(Rule):
         return later_runs_may(
             ctx,
             instruction,
-            _needs_lists_first,
+            apt_needs_lists_first,
             skip=lambda run: ctx.cache_mounted(run, LISTS),
         )
-
-
-def _needs_lists_first(found: Iterable[Invocation]) -> bool:
-    """The invocations use the apt lists before they update them."""
-    for invocation in found:
-        program = invocation.program
-        if program in _APT and "update" in invocation.args:
-            return False
-        if program in ("apt-cache", "install_packages", "apt-install"):
-            return True
-        if program in _APT and any(value in _NEEDS_LISTS for value in invocation.args):
-            return True
-    return False

@@ -16,6 +16,8 @@ from dfopt.rules_api import (
     SimpleCommand,
     Span,
     Violation,
+    apk_needs_index_first,
+    later_runs_may,
 )
 from dfopt_rules._packages import (
     command_span,
@@ -78,7 +80,11 @@ class ApkCacheKept(Rule):
     `--no-cache`), a statement `rm -rf /var/cache/apk/*` of that chain is deleted together
     with its `&&`: it has nothing left to remove. Only the package cache changes.
 
-    An exec-form `RUN`, or a script with a syntax error, is reported without a fix.
+    An exec-form `RUN`, or a script with a syntax error, is reported without a fix. No
+    fix is offered either while a later `RUN` (of the stage, a stage built on it, or a
+    later trigger) runs an apk command that reads the index without fetching its own
+    (`apk add` without `--no-cache`/`--update`, through any wrapper), or runs code dfopt
+    cannot see: with `--no-cache` here, that command would find no index and fail.
     """
 
     code = "DL3019"
@@ -104,6 +110,8 @@ class ApkCacheKept(Rule):
         if not offending:
             return
         editable = all(found.can_edit(command) for command in offending)
+        if editable and later_runs_may(ctx, instruction, apk_needs_index_first):
+            editable = False  # a later `apk add` still needs the index this one fetches
         fix = self._fix(instruction, ctx, groups) if editable else None
         for command in offending:
             yield self.violation(

@@ -20,6 +20,8 @@ from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
 from dfopt.programs import (
     CACHE_PATHS,
     Invocation,
+    apk_needs_index_first,
+    apt_needs_lists_first,
     invocations,
     is_cache_path,
     later_instructions,
@@ -27,6 +29,7 @@ from dfopt.programs import (
     run_invocations,
     word_invocations,
 )
+from dfopt.programs.packages import APK_FRESH_INDEX, APK_NEEDS_INDEX, APT, APT_NEEDS_LISTS
 from dfopt.run_chain import Chain, append_to_chain, plain_chain
 from dfopt.run_merge import command_count, merge_chain_fix, merge_fix, mergeable, same_run_flags
 from dfopt.semantics import (
@@ -56,6 +59,10 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
 __all__ = [
+    "APK_FRESH_INDEX",
+    "APK_NEEDS_INDEX",
+    "APT",
+    "APT_NEEDS_LISTS",
     "CACHE_PATHS",
     "Applicability",
     "Chain",
@@ -83,8 +90,10 @@ __all__ = [
     "State",
     "Violation",
     "Word",
+    "apk_needs_index_first",
     "append_to_chain",
     "apply_edits",
+    "apt_needs_lists_first",
     "cache_mounted",
     "command_count",
     "expand",

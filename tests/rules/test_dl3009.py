@@ -134,3 +134,15 @@ def test_the_cleanup_is_appended_when_no_later_run_needs_the_lists(later: str) -
     text = f"FROM debian:12\nRUN apt-get update && apt-get install -y sudo\n{later}\n"
     result = fix(text, select=["DL3009"])
     assert "apt-get install -y sudo && rm -rf /var/lib/apt/lists/*" in result.text
+
+
+@pytest.mark.parametrize(
+    "later",
+    ["RUN apk add curl", "RUN sudo apk add curl", "RUN sh -c 'apk add curl'", "RUN ./setup.sh"],
+)
+def test_apk_update_is_kept_while_a_later_run_installs_from_the_index(later: str) -> None:
+    text = f"FROM alpine:3.20\nRUN apk add --update git\n{later}\n"
+    [first] = [v for v in lint(text, select=["DL3019"]).violations if v.span.start < 40]
+    assert first.fix is None
+    alone = "FROM alpine:3.20\nRUN apk add --update git\nRUN apk add --no-cache curl\n"
+    assert "apk add --no-cache git" in fix(alone, select=["DL3019"]).text

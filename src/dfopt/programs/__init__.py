@@ -4,6 +4,7 @@
   may empty (the only files in which a fixed image may differ from the original).
 - :mod:`dfopt.programs.invocations`: the programs a command runs, seen through wrappers
   (``sudo``, ``env``, ``timeout``, ``xargs``, ``sh -c`` ...) and in exec-form RUNs.
+- :mod:`dfopt.programs.packages`: which package-manager commands need the index.
 - :mod:`dfopt.programs.later`: the steps that come after an instruction, and whether one
   of them may need what it leaves.
 
@@ -15,10 +16,13 @@ from __future__ import annotations
 from dfopt.programs.caches import CACHE_PATHS, is_cache_path
 from dfopt.programs.invocations import Invocation, invocations, word_invocations
 from dfopt.programs.later import later_instructions, later_runs_may, run_invocations
+from dfopt.programs.packages import apk_needs_index_first, apt_needs_lists_first
 
 __all__ = [
     "CACHE_PATHS",
     "Invocation",
+    "apk_needs_index_first",
+    "apt_needs_lists_first",
     "invocations",
     "is_cache_path",
     "later_instructions",
