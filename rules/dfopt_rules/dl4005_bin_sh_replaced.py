@@ -55,8 +55,9 @@ class BinShReplaced(Rule):
     the build's later `RUN`s still use that shell, but `/bin/sh` in the image is no
     longer a link: programs that call `sh` at run time get the base image's `sh` again.
     Only a human can tell whether something at run time relies on the link, hence
-    `--unsafe-fixes`. When the `RUN` does more than the link, dfopt only suggests the
-    `SHELL` instruction (display only).
+    `--unsafe-fixes`. A `RUN <<EOF` whose script is just the link is replaced whole,
+    here-document included. When the `RUN` does more than the link, dfopt only suggests
+    the `SHELL` instruction (display only).
     """
 
     code = "DL4005"
@@ -92,10 +93,12 @@ def _suggestion(instruction: Instruction, command: SimpleCommand, ctx: Context) 
         return None
     path = source if source.startswith("/") else f"/bin/{program}"
     shell = json.dumps([path, "-c"])
-    script = ctx.shell(instruction)
+    sources = ctx.scripts(instruction)
+    script = sources[0].script if len(sources) == 1 else None
     if (
         script is not None
         and len(script.commands) == 1
+        and script.commands[0] is command
         and not script.operators
         and not command.redirects
         and not command.assignments
@@ -103,14 +106,21 @@ def _suggestion(instruction: Instruction, command: SimpleCommand, ctx: Context) 
     ):
         keyword = ctx.slice(instruction.keyword_span)
         replacement = ("shell" if keyword.islower() else "SHELL") + f" {shell}"
-        return Fix.unsafe(
-            f"Replace the `RUN` with `SHELL {shell}`",
-            [
-                Edit.replace(
-                    Span(instruction.keyword_span.start, instruction.header_end), replacement
-                )
-            ],
-        )
+        if not instruction.heredocs:
+            end = instruction.header_end
+        elif sources[0].kind == "heredoc" and len(instruction.heredocs) == 1:
+            # `RUN <<EOF` whose body is the link: the whole instruction, body and
+            # terminator included, becomes the SHELL line.
+            end = instruction.span.end
+            if ctx.slice(instruction.span).endswith("\n"):
+                replacement += ctx.newline_of(instruction)
+        else:
+            end = -1
+        if end >= 0:
+            return Fix.unsafe(
+                f"Replace the `RUN` with `SHELL {shell}`",
+                [Edit.replace(Span(instruction.keyword_span.start, end), replacement)],
+            )
     text = f"{line_indent(ctx, instruction)}SHELL {shell}{ctx.newline_of(instruction)}"
     return Fix.display_only(
         f"Use `SHELL {shell}` instead of linking `/bin/sh`",
