@@ -18,6 +18,8 @@ from dfopt.rules_api import (
 )
 from dfopt_rules._commands import command_span, crosses_comment
 
+_ROOT = frozenset({"root", "0"})
+
 
 class SudoInRun(Rule):
     """## What it does
@@ -35,10 +37,14 @@ class SudoInRun(Rule):
 
     ## Fix safety
     Unsafe: when `sudo` is given no options (`sudo apt-get install ...`), the fix
-    drops the `sudo ` word and keeps the command. That is the same only when the
-    build step already runs as root; under a non-root `USER` the command now runs
-    unprivileged and may fail, and `sudo`'s environment reset no longer happens.
-    `sudo` with options (`-u`, `-E`, `-H` ...) is reported without a fix.
+    drops the `sudo ` word and keeps the command. It is offered only while the step runs
+    as root: the last `USER` before it (in its stage or the stages it builds on; for
+    `ONBUILD RUN`, the last of the stage) is `root` or `0`, or there is none and the
+    base image's user is assumed to be root. Under a non-root `USER`, or a `USER` with
+    a variable, there is no fix: the command would run unprivileged. It stays unsafe
+    because the base image may set another user, and `sudo`'s environment reset
+    (`PATH` from `secure_path`, `HOME`) no longer happens. `sudo` with options (`-u`,
+    `-E`, `-H` ...) is reported without a fix.
     """
 
     code = "DL3004"
@@ -62,7 +68,7 @@ class SudoInRun(Rule):
                     command_span(command),
                     "`sudo` in a build step leads to unpredictable behaviour: run the step "
                     "as root before switching `USER`",
-                    _fix(instruction, command),
+                    _fix(instruction, command) if _may_be_root(instruction, ctx) else None,
                 )
 
 
@@ -76,3 +82,28 @@ def _fix(instruction: Instruction, sudo: SimpleCommand) -> Fix | None:
     if crosses_comment(instruction, removed):
         return None
     return Fix.unsafe("Drop `sudo`", [Edit.delete(removed)])
+
+
+def _may_be_root(instruction: Instruction, ctx: Context) -> bool:
+    """The step runs as root, or as the base image's user (assumed to be root): no
+    `USER` of the stage or of the stages it builds on says otherwise. An `ONBUILD RUN`
+    runs in the child build as the user this stage ends with."""
+    stage = ctx.stage(instruction)
+    if stage is None:
+        return False
+    chain = [stage]
+    while chain[-1].parent is not None and len(chain) <= len(ctx.stages):
+        chain.append(chain[-1].parent)  # type: ignore[arg-type]
+    last: Instruction | None = None
+    for owner in reversed(chain):
+        for item in owner.instructions:
+            if item is instruction and instruction.trigger is None:
+                break
+            if item.keyword == "USER":
+                last = item
+    if last is None:
+        return True
+    written = last.args_text.strip()
+    if "$" in written:
+        return False  # a build argument may name anyone
+    return written.split(":", 1)[0] in _ROOT
