@@ -18,8 +18,10 @@ from dfopt.rules_api import (
     Stage,
     Violation,
     append_to_chain,
+    later_instructions,
     plain_chain,
     record,
+    run_invocations,
     set_field,
 )
 from dfopt_rules._hygiene import (
@@ -237,8 +239,12 @@ class ArchiveLeftBehind(Rule):
     already unpacked, leaves the image. The fix is offered only when the `RUN` is a
     plain `&&` chain (so the removal runs when everything before it succeeded), the
     archive path is a literal the removal can name from the end of the script, and no
-    later instruction of the stage, of a stage built on it, or a `COPY --from` of the
-    stage mentions the archive's file name.
+    later instruction of the stage, of a stage built on it, or a `COPY --from` (or
+    `--mount=from=`) may read the archive: none names it or a glob matching it
+    (`sha256sum tool-*.tar.gz`), checks checksums or signatures (`sha256sum -c
+    SHA256SUMS` names the file only inside the list), or runs code dfopt cannot see (a
+    script, `make`). The archive file itself is the one difference in the image: the
+    execution oracles of the test suite list it as allowed to vanish.
     """
 
     code = "DF108"
@@ -391,22 +397,34 @@ def _kept(stage: Stage, ctx: Context) -> bool:
 
 
 def _mentioned_later(name: str, instruction: Instruction, stage: Stage, ctx: Context) -> bool:
-    """A later instruction of the stage, of a stage built on it, or a ``COPY --from``
-    mentions the file name."""
-    later: list[Instruction] = []
-    seen = False
-    for candidate in stage.instructions:
-        if candidate is instruction:
-            seen = True
-        elif seen:
-            later.append(candidate)
-    for other in ctx.stages:
-        if other.builds_on(stage):
-            later.extend(other.instructions)
-        elif other is not stage:
-            later.extend(
-                candidate
-                for candidate in other.instructions
-                if any(flag.name == "from" for flag in candidate.effective.flags)
-            )
-    return any(name in ctx.slice(candidate.span) for candidate in later)
+    """A later step may still read the archive: a later instruction of the stage, of a
+    stage built on it, or a ``COPY --from``/``--mount=from=`` names it or a glob that
+    matches it (``tool-*.tar.gz``), or a later RUN checks checksums or signatures
+    (``sha256sum -c SHA256SUMS`` names it only inside a file) or runs code dfopt cannot
+    see (a script, ``make``)."""
+    import fnmatch
+
+    later = later_instructions(ctx, instruction, readers=True)
+    for candidate in later:
+        text = ctx.slice(candidate.span)
+        if name in text:
+            return True
+        for word in text.split():
+            pattern = word.strip("\"'").rsplit("/", 1)[-1]
+            if any(mark in pattern for mark in "*?[") and fnmatch.fnmatchcase(name, pattern):
+                return True
+        if candidate.effective.keyword != "RUN":
+            continue
+        found = run_invocations(ctx, candidate)
+        if found is None or any(
+            invocation.opaque or invocation.program in _VERIFIERS for invocation in found
+        ):
+            return True
+    return False
+
+
+# Programs that read files named in a list or a signature (`sha256sum -c SHA256SUMS`).
+_VERIFIERS = frozenset(
+    {"sha256sum", "sha512sum", "sha1sum", "sha384sum", "sha224sum", "md5sum", "b2sum"}
+    | {"shasum", "cksum", "gpg", "gpgv", "minisign", "cosign", "signify", "openssl"}
+)
