@@ -17,6 +17,7 @@ from dfopt.rules_api import (
     Stage,
     Violation,
     apk_needs_index_first,
+    installs_offline,
     later_runs_may,
 )
 from dfopt_rules._caches import (
@@ -153,8 +154,10 @@ class PackageCacheLeft(Rule):
       cleanups also need the `RUN` to run as root, and the Poetry one a default cache
       directory. The apk index is not removed while a later `RUN` (of the stage, a stage
       built on it, or a later trigger) runs an apk command that needs it without
-      refreshing it (`apk add` without `--no-cache`, `--update` or an `apk update`):
-      that command would fail.
+      refreshing it (`apk add` without `--no-cache`, `--update` or an `apk update`,
+      through any wrapper): that command would fail. No cache is cleaned while a later
+      `RUN` installs offline from it (`--offline`, `--no-index`, `GOPROXY=off`); a later
+      `RUN` that runs code dfopt cannot see (a script, `make`) counts as either.
     - `gem install --no-document` and `uv ... --no-cache` insert the flag right after
       the subcommand.
 
@@ -260,6 +263,8 @@ class PackageCacheLeft(Rule):
                 fix = kind.fix(instruction, ctx, command, word, site)
                 if kind is APK and fix is not None and _later_apk_use(ctx, instruction):
                     fix = None
+                if fix is not None and later_runs_may(ctx, instruction, installs_offline):
+                    fix = None  # a later offline install needs the cache
                 return fix
             finally:
                 ctx.onbuild = saved

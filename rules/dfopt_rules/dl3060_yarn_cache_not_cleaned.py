@@ -15,6 +15,8 @@ from dfopt.rules_api import (
     SimpleCommand,
     Violation,
     append_to_chain,
+    installs_offline,
+    later_runs_may,
     mounts_of,
     plain_chain,
 )
@@ -99,7 +101,10 @@ class YarnCacheNotCleaned(Rule):
     or later, where the project's cache may be the package store itself (Plug'n'Play
     with zero-installs): no `.yarnrc.yml`, `.yarn` or `.pnp.cjs` in the Dockerfile or
     the build context, no `corepack`, `yarn set version` or `yarn dlx`, no
-    `--immutable`.
+    `--immutable`. Nor while a later `RUN` (of the stage or a stage built on it)
+    installs offline from the cache (`yarn install --offline`, `npm ci --offline`,
+    `pip install --no-index`, `GOPROXY=off`, through any wrapper) or runs code dfopt
+    cannot see (a script, `make`).
     """
 
     code = "DL3060"
@@ -156,6 +161,8 @@ class YarnCacheNotCleaned(Rule):
         chain = plain_chain(ctx, instruction)
         if chain is None or _berry(instruction, ctx):
             return None
+        if later_runs_may(ctx, instruction, installs_offline):
+            return None  # a later `yarn install --offline` installs from this cache
         return Fix.safe("Append `yarn cache clean`", [append_to_chain(ctx, chain, CLEAN)])
 
 

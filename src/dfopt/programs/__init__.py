@@ -16,13 +16,18 @@ from __future__ import annotations
 from dfopt.programs.caches import CACHE_PATHS, is_cache_path
 from dfopt.programs.invocations import Invocation, invocations, word_invocations
 from dfopt.programs.later import later_instructions, later_runs_may, run_invocations
-from dfopt.programs.packages import apk_needs_index_first, apt_needs_lists_first
+from dfopt.programs.packages import (
+    apk_needs_index_first,
+    apt_needs_lists_first,
+    installs_offline,
+)
 
 __all__ = [
     "CACHE_PATHS",
     "Invocation",
     "apk_needs_index_first",
     "apt_needs_lists_first",
+    "installs_offline",
     "invocations",
     "is_cache_path",
     "later_instructions",
