@@ -20,6 +20,7 @@ from dfopt.rules_api import (
     plain_chain,
 )
 from dfopt_rules._commands import command_span, commands_of, crosses_comment, line_indent
+from dfopt_rules.dl3000_workdir_relative_path import written_workdir
 
 _UNSAFE_CHARS = frozenset(" \t\"'$`\\*?[]{}~#")
 
@@ -40,14 +41,19 @@ class CdInsteadOfWorkdir(Rule):
 
     ## Fix safety
     Unsafe, and only offered in the plainest case: the `RUN` is a plain `&&` chain
-    that starts with `cd DIR && ...`, where `DIR` is a literal absolute path. The fix
-    inserts `WORKDIR DIR` before the `RUN` and drops the leading `cd DIR && `.
+    that starts with `cd DIR && ...`, where `DIR` is a literal absolute path, and the
+    working directory in force before the `RUN` is known from an absolute `WORKDIR`
+    written without variables (in the stage or the stages it builds on). The fix
+    inserts `WORKDIR DIR` before the `RUN`, drops the leading `cd DIR && `, and
+    restores the previous directory with a `WORKDIR` after the `RUN` (unless the next
+    instruction sets an absolute `WORKDIR` itself), so later instructions, and the
+    image's working directory, stay where they were. When the working directory is
+    already `DIR`, the `cd` is only dropped. Without a known working directory to
+    restore (the base image's own) there is no fix.
 
-    It is unsafe because `WORKDIR` is not scoped to the `RUN` the way `cd` is: it stays
-    in force for every later instruction of the stage (relative `COPY`/`ADD`
-    destinations, later `RUN`s, and the working directory of `CMD`/`ENTRYPOINT` in the
-    image), and it creates the directory if it is missing, where `cd` would have failed
-    the build. `ONBUILD RUN`, heredocs, scripts with `;`, `||` or pipes between the
+    It is unsafe because `WORKDIR` creates the directory if it is missing, where `cd`
+    would have failed the build, and may create it with another owner than the `RUN`
+    would see. `ONBUILD RUN`, heredocs, scripts with `;`, `||` or pipes between the
     statements, relative or variable directories and `RUN`s with a relative mount
     target are not fixed.
     """
@@ -86,13 +92,39 @@ class CdInsteadOfWorkdir(Rule):
         removed = _leading_statement(chain)
         if crosses_comment(instruction, removed):
             return None
+        previous = written_workdir(ctx, instruction)
+        if previous is None or not previous.known or previous.dynamic or not previous.exact:
+            return None  # the working directory to restore is not known
+        if previous.path == directory:
+            return Fix.unsafe(
+                f"Drop `cd {directory}`: the WORKDIR is already `{directory}`",
+                [Edit.delete(removed)],
+            )
         keyword = "workdir" if ctx.slice(instruction.keyword_span).islower() else "WORKDIR"
         indent = line_indent(ctx, instruction)
-        workdir = f"{indent}{keyword} {directory}{ctx.newline_of(instruction)}"
+        newline = ctx.newline_of(instruction)
+        edits = [
+            Edit.insert(instruction.span.start, f"{indent}{keyword} {directory}{newline}"),
+            Edit.delete(removed),
+        ]
+        if not _sets_workdir(ctx.next_instruction(instruction)):
+            restore = f"{indent}{keyword} {previous.path}"
+            if ctx.slice(instruction.span).endswith("\n"):
+                edits.append(Edit.insert(instruction.span.end, f"{restore}{newline}"))
+            else:
+                edits.append(Edit.insert(instruction.span.end, f"{newline}{restore}"))
         return Fix.unsafe(
-            f"Move `cd {directory}` to `WORKDIR {directory}` before the `RUN`",
-            [Edit.insert(instruction.span.start, workdir), Edit.delete(removed)],
+            f"Move `cd {directory}` to `WORKDIR {directory}` around the `RUN`",
+            edits,
         )
+
+
+def _sets_workdir(instruction: Instruction | None) -> bool:
+    """The next instruction sets an absolute working directory of its own."""
+    if instruction is None or instruction.keyword != "WORKDIR":
+        return False
+    path = instruction.args_text.strip()
+    return path.startswith("/") and not any(char in path for char in _UNSAFE_CHARS)
 
 
 def _literal_directory(cd: SimpleCommand) -> str | None:
