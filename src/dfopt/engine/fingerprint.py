@@ -17,60 +17,15 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dfopt.programs.cache_only import cache_only_stripped
 from dfopt.semantics import Semantics, analyze, parse_assignments
 from dfopt.shell import SimpleCommand, scripts_of
 from dfopt.syntax import Document, Flag, Form, Instruction
 
 Item = tuple[str, ...]
 
-# Flags that only change caches, prompts or log output, per command.
-_CACHE_FLAGS = frozenset({"--no-cache-dir", "--progress=dot:giga", "-nv"})
-_QUIET_FLAGS: dict[str, frozenset[str]] = {
-    "apt-get": frozenset({"-y", "--yes", "--assume-yes"}),
-    "yum": frozenset({"-y", "--assumeyes"}),
-    "dnf": frozenset({"-y", "--assumeyes"}),
-    "microdnf": frozenset({"-y", "--assumeyes"}),
-    "zypper": frozenset({"-y", "-n", "--non-interactive", "--no-confirm"}),
-    "apk": frozenset({"--no-cache", "--update", "--update-cache", "-U"}),
-    "useradd": frozenset({"-l", "--no-log-init"}),
-    "wget": frozenset({"-nv", "--no-verbose"}),
-    "gem": frozenset({"--no-document", "-N"}),
-    "uv": frozenset({"--no-cache", "-n"}),
-}
-# Spellings of the same command.
-_ALIASES = {"apt": "apt-get"}
 # Instructions of which only the last one in a stage takes effect.
 _LAST_WINS = frozenset({"CMD", "ENTRYPOINT", "HEALTHCHECK"})
-# Commands that only clean caches.
-_CLEAN_SUBCOMMANDS = {
-    "apt-get": {"clean", "autoclean"},
-    "apt": {"clean", "autoclean"},
-    "yum": {"clean"},
-    "dnf": {"clean"},
-    "microdnf": {"clean"},
-    "zypper": {"clean", "cc"},
-    "npm": {"cache"},
-    "yarn": {"cache"},
-    "pnpm": {"store"},
-    "pip": {"cache"},
-    "pip3": {"cache"},
-    "gem": {"cleanup"},
-    "composer": {"clear-cache", "clearcache"},
-    "pipenv": {"--clear"},
-}
-_CACHE_PATHS = (
-    "/var/lib/apt/lists",
-    "/var/cache/apt",
-    "/var/cache/apk",
-    "/var/cache/yum",
-    "/var/cache/dnf",
-    "/var/cache/zypp",
-    "/root/.cache",
-    "/root/.npm",
-    "/usr/local/share/.cache/yarn",
-    "~/.cache",
-    "$HOME/.cache",
-)
 
 
 @dataclass(frozen=True)
@@ -256,20 +211,7 @@ def _container_port(word: str) -> str:
 def _command_words(name: str | None, args: list[str]) -> tuple[str, ...] | None:
     if name is None:
         return tuple(args)
-    name = _ALIASES.get(name, name)
-    if name in _CLEAN_SUBCOMMANDS and args and args[0] in _CLEAN_SUBCOMMANDS[name]:
-        return None
-    if name == "rm":
-        targets = [arg for arg in args if not arg.startswith("-")]
-        if targets and all(_is_cache_path(path) for path in targets):
-            return None
-    quiet = _QUIET_FLAGS.get(name, frozenset())
-    kept = tuple(
-        arg
-        for arg in args
-        if arg not in _CACHE_FLAGS and arg not in quiet and not arg.startswith("--progress=")
-    )
-    return (name, *kept)
+    return cache_only_stripped(name, args)
 
 
 _REDUNDANT_PLATFORM = frozenset({"--platform=$TARGETPLATFORM", "--platform=${TARGETPLATFORM}"})
@@ -297,7 +239,3 @@ def _workdir_after(instruction: Instruction, semantics: Semantics) -> str | None
     index = next(i for i, candidate in enumerate(items) if candidate is instruction)
     after = stage.states[index + 1] if index + 1 < len(stage.states) else stage.final_state
     return after.workdir
-
-
-def _is_cache_path(path: str) -> bool:
-    return any(path == root or path.startswith(root + "/") for root in _CACHE_PATHS)
