@@ -54,7 +54,10 @@ _BUILD_KINDS = frozenset({tc.BUILD, tc.NEUTRAL, tc.TOOLCHAIN})
 _SAFE_PACKAGE = frozenset(
     "+-._=~<>:@abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 )
-DISTROLESS_STATIC = "gcr.io/distroless/static-debian12"
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+"""The CA bundle of Debian-family images (and of Alpine's ``ca-certificates``)."""
+_CERTIFICATE_IMAGES = frozenset({tc.GO, tc.RUST})
+"""Toolchain images that ship CA certificates (``golang``, ``rust``)."""
 
 
 @dataclass
@@ -93,6 +96,8 @@ class Plan:
     """-dev packages with no known run-time library."""
     repeated: set[int] = field(default_factory=set)
     """ids of RUNs before the build that are repeated in the final stage."""
+    certificates: bool = False
+    """Copy the build image's CA bundle into the final stage, next to the artefact."""
 
 
 def runtime_commands(stage: Stage, ctx: Context) -> Iterator[list[str]]:
@@ -133,6 +138,7 @@ def plan(stage: Stage, found: tc.Found, ctx: Context) -> list[Edit] | None:
     if isinstance(served, tuple) and served[0] not in result.global_installs:
         line = _line(ctx, from_instruction, f"RUN npm install -g {served[0]}")
         result.post.insert(0, Piece(line, install=True))
+    result.certificates = _needs_certificates(stage, base, result)
     return _edits(stage, result, base, source, dest, ctx)
 
 
@@ -435,14 +441,17 @@ def _runtime_base(stage: Stage, found: tc.Found, result: Plan) -> str | None:
         return f"eclipse-temurin:{version}-jre{alpine}"
     if image is None:
         return stage.base_raw
-    if toolchain == tc.GO and not result.runs_moved and not result.carry and _static_go(found):
-        return DISTROLESS_STATIC
     return tc.slim_base(stage.base)
 
 
-def _static_go(found: tc.Found) -> bool:
-    command = found.build.command
-    return "CGO_ENABLED=0" in command.assignments
+def _needs_certificates(stage: Stage, base: str, result: Plan) -> bool:
+    """The build image had CA certificates that the runtime base lacks: a ``golang`` or
+    ``rust`` image (both ship ``ca-certificates``) swapped for a slim Debian or Ubuntu
+    one (Alpine's base has the bundle), unless the final stage installs them itself."""
+    if tc.image_toolchain(stage.base) not in _CERTIFICATE_IMAGES or tc.family(base) != "debian":
+        return False
+    pieces = (*result.pre, *result.post)
+    return not any("ca-certificates" in piece.text for piece in pieces)
 
 
 def _carry(result: Plan, base: str, ctx: Context, from_instruction: Instruction) -> bool:
@@ -531,6 +540,8 @@ def _edits(
     keyword = ctx.slice(from_instruction.keyword_span)
     copy = "copy" if lower else "COPY"
     copy_line = f"{copy} --from={builder} {source} {dest}{newline}"
+    if result.certificates:
+        copy_line = f"{copy} --from={builder} {CA_BUNDLE} {CA_BUNDLE}{newline}" + copy_line
     post = result.post
     position = 0
     for index, piece in enumerate(post):

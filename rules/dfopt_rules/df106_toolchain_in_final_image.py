@@ -123,12 +123,12 @@ class ToolchainInFinalImage(Rule):
     - a runtime base: the same base when the toolchain was installed on a plain image;
       for a `golang` or `rust` image the matching `alpine:<release>` (`-alpineX.Y` tags,
       else `alpine:3.20`) or `debian:<codename>-slim` (`ubuntu:<codename>` for Ubuntu
-      codenames; `debian:bookworm-slim` when the tag names none), or
-      `gcr.io/distroless/static-debian12` for a `CGO_ENABLED=0 go build` with nothing
-      to run in the final stage; `eclipse-temurin:<version>-jre` (`-jre-alpine` for an
-      Alpine image) for Java, the version read from the image tag or the JDK package;
-      the same `node` image for a front-end, with `npm install -g serve` (or
-      `http-server`) when no moved `RUN` installs it;
+      codenames; `debian:bookworm-slim` when the tag names none), always with a tag
+      (an untagged or `latest` distroless base would be a DL3006/DL3007 finding of its
+      own, and its `nonroot` tag changes the user); `eclipse-temurin:<version>-jre`
+      (`-jre-alpine` for an Alpine image) for Java, the version read from the image
+      tag or the JDK package; the same `node` image for a front-end, with
+      `npm install -g serve` (or `http-server`) when no moved `RUN` installs it;
     - the `ENV`, `WORKDIR`, `USER`, `SHELL` and (when used) `ARG` instructions from before
       the build, which also stay in the build stage, and the runtime settings (`EXPOSE`,
       `LABEL`, `HEALTHCHECK`, `STOPSIGNAL`, `VOLUME`, `CMD`, `ENTRYPOINT`, `MAINTAINER`,
@@ -143,7 +143,12 @@ class ToolchainInFinalImage(Rule):
       the comments right above it; a `RUN` that goes on after the build command with such
       work is split there (the comments inside it move along);
     - `COPY --from=build <artefact> <same path>`, after the package installs that follow
-      the build, so the `CMD` finds the artefact where it was.
+      the build, so the `CMD` finds the artefact where it was;
+    - for a `golang` or `rust` image (both ship CA certificates) moved to a slim Debian
+      or Ubuntu base (which has none), `COPY --from=build
+      /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt` before the
+      artefact, so outgoing TLS still verifies, unless the final stage installs
+      `ca-certificates` itself. Alpine's base image has the bundle.
 
     The fix keeps the file's escape character and line endings and writes no heredocs
     and no `COPY --link`. Behaviour can change: files the program reads at run time from
