@@ -151,9 +151,10 @@ class AddForLocalFiles(Rule):
       or zstd magic bytes (a zstd skippable frame included), zip, or a tar header,
       recognised as the builder does by the checksum of its first 512-byte block, so
       pre-POSIX tar files without the `ustar` magic count too.
-    - The fix is safe only when every source is a heredoc or was read in the build
-      context and is a folder or a file that is none of these. A glob is checked file
-      by file.
+    - The fix is safe only when every source is a heredoc, the build context itself
+      (`.`) or a path ending in `/` (a folder: `ADD` unpacks no archive inside a
+      folder), or was read in the build context and is a folder or a file that is none
+      of these. A glob is checked file by file.
     - Otherwise it is unsafe, and its title names the source that could not be read: a
       source with a variable, a glob that matches nothing, a missing file, a path with
       `..`, any source when the Dockerfile's folder is not known (text given on
@@ -257,6 +258,8 @@ def _content_verdict(source: str, ctx: Context, *, onbuild: bool) -> str:
     """Whether the build-context files a source names are plain, hold an archive, or
     could not be read (a variable, an ONBUILD trigger, which runs against a later
     build's context, no known context, a missing file, a glob that matches nothing)."""
+    if "$" not in source and (source.endswith("/") or source in (".", "./")):
+        return PLAIN  # the context root or a folder: ADD unpacks no archive inside one
     if onbuild or "$" in source or _leaves_context(source):
         return UNREAD
     if not any(char in _GLOB_CHARS for char in source):

@@ -143,3 +143,15 @@ def test_a_source_that_cannot_be_read_makes_the_fix_unsafe(tmp_path: Path) -> No
         assert found is not None and found.applicability is Applicability.UNSAFE
         assert "`release` could not be read" in found.title
         assert fix(text, path=path, select=[RULE]).text == text
+
+
+def test_the_context_root_and_folders_are_safe_without_reading_the_context() -> None:
+    from dfopt.api import lint as lint_text
+
+    for source in (".", "./", "static/"):
+        [finding] = lint_text(
+            f"FROM alpine:3.20\nADD {source} /srv/\n", select=["DL3020"]
+        ).violations
+        assert finding.fix is not None and finding.fix.applicability.value == "safe", source
+    [unread] = lint_text("FROM alpine:3.20\nADD bundle /srv/\n", select=["DL3020"]).violations
+    assert unread.fix is not None and unread.fix.applicability.value == "unsafe"
