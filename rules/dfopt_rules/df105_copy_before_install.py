@@ -960,7 +960,11 @@ class CopyBeforeInstall(Rule):
             keyword = ctx.slice(run.keyword_span)
             flags = "".join(" " + ctx.slice(flag.span) for flag in run.flags)
             middle = newline + moved.rstrip("\r\n") + newline + keyword + flags + " "
-            return Fix.unsafe(title, [first, Edit.replace(gap, middle)])
+            # The edit runs to the end of the RUN's command, so a fix that appends to
+            # this RUN (a cache cleanup) waits for the next pass and sees the split.
+            tail = Span(gap.start, max(gap.end, run.header_end))
+            rest = ctx.slice(Span(gap.end, tail.end))
+            return Fix.unsafe(title, [first, Edit.replace(tail, middle + rest)])
         prefetch = steps[0].prefetch
         if prefetch is None or "\n" in prefetch:
             return None

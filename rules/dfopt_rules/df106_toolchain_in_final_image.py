@@ -128,7 +128,8 @@ class ToolchainInFinalImage(Rule):
       own, and its `nonroot` tag changes the user); `eclipse-temurin:<version>-jre`
       (`-jre-alpine` for an Alpine image) for Java, the version read from the image
       tag or the JDK package; the same `node` image for a front-end, with
-      `npm install -g serve` (or `http-server`) when no moved `RUN` installs it;
+      `npm install -g serve@latest` (or `http-server@latest`) when no moved `RUN`
+      installs it;
     - the `ENV`, `WORKDIR`, `USER`, `SHELL` and (when used) `ARG` instructions from before
       the build, which also stay in the build stage, and the runtime settings (`EXPOSE`,
       `LABEL`, `HEALTHCHECK`, `STOPSIGNAL`, `VOLUME`, `CMD`, `ENTRYPOINT`, `MAINTAINER`,
