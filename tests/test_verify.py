@@ -328,3 +328,64 @@ def test_fix_verify_from_the_configuration(project: Path) -> None:
     assert "keep me" in path.read_text()
     assert CliRunner().invoke(cli.app, ["fix", "--no-verify", "Dockerfile"]).exit_code == 0
     assert "keep me" not in path.read_text()
+
+
+# -- shell context --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("original", "fixed"),
+    [
+        (
+            "FROM a\nRUN set -eu; mkdir /out; false; touch /out/a\nRUN touch /out/b\n",
+            "FROM a\nRUN ( set -eu; mkdir /out; false; touch /out/a ) \\\n    && touch /out/b\n",
+        ),
+        (
+            "FROM a\nRUN ln -sf /bin/bash /bin/sh\nRUN [[ -n x ]]\n",
+            "FROM a\nRUN ln -sf /bin/bash /bin/sh \\\n    && [[ -n x ]]\n",
+        ),
+        (
+            "FROM a\nRUN sleep 100 &\nRUN true\n",
+            "FROM a\nRUN ( sleep 100 & ) \\\n    && true\n",
+        ),
+        (
+            'FROM a\nSHELL ["/bin/bash", "-lc"]\nRUN a\nRUN b\n',
+            'FROM a\nSHELL ["/bin/bash", "-lc"]\nRUN a \\\n    && b\n',
+        ),
+        (
+            'FROM a\nSHELL ["/bin/bash", "-e", "-c"]\nRUN a && { b; false; }\n',
+            'FROM a\nSHELL ["/bin/bash", "-e", "-c"]\nRUN a && { b; false; } && apt-get clean\n',
+        ),
+    ],
+)
+def test_verify_refuses_runs_that_now_share_a_shell_they_must_not(
+    original: str, fixed: str
+) -> None:
+    from dfopt.verify import shell_change
+
+    reason = shell_change(original, fixed)
+    assert reason is not None and reason.startswith("shell changed")
+
+
+@pytest.mark.parametrize(
+    ("original", "fixed"),
+    [
+        (
+            "FROM a\nRUN apt-get update\nRUN apt-get install -y curl\n",
+            "FROM a\nRUN apt-get update \\\n    && apt-get install -y curl\n",
+        ),
+        (
+            'FROM a\nSHELL ["/bin/bash", "-e", "-c"]\nRUN { false; touch /x; }\nRUN touch /y\n',
+            'FROM a\nSHELL ["/bin/bash", "-e", "-c"]\nRUN ( { false; touch /x; } ); \\\n'
+            "    touch /y\n",
+        ),
+        (
+            "FROM a\nRUN apt-get update && apt-get install -y x\n",
+            "FROM a\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n",
+        ),
+    ],
+)
+def test_verify_accepts_exact_merges_and_appends(original: str, fixed: str) -> None:
+    from dfopt.verify import shell_change
+
+    assert shell_change(original, fixed) is None

@@ -230,26 +230,13 @@ def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCh
     comments.extend(
         span for span in second.inner_comments if span.start < second.command_span.start
     )
-    refusal = _process_refusal(ctx, first)
+    refusal = join_hazard(ctx, first, scripts[0])
     if refusal is not None:
         return _refuse(refusal)
     bodies = (first.command_text or "", second.command_text or "")
     before, after = effects(bodies[0]), effects(bodies[1])
-    if before.background:
-        return _refuse(
-            "the first `RUN` leaves a background job or a daemon running, which the second"
-            " would see in one shell"
-        )
-    shell = ctx.state(first).shell or DEFAULT_SHELL
-    if _replaces_shell(scripts[0], shell[0]):
-        return _refuse(f"the first `RUN` replaces `{shell[0]}`, which runs the second `RUN`")
-    errexit = shell_errexit(shell) or "SHELLOPTS" in ctx.state(first).variables
+    errexit = errexit_shell(ctx, first)
     wrap_first = before.leaks or before.open_end or _shadows(before, after, scripts[0])
-    if before.may_set_errexit and not errexit and not before.neutral:
-        return _refuse(
-            "the first `RUN` may turn errexit on (`set -e`), which the shell ignores on the"
-            " left of `&&`"
-        )
     return MergeCheck(
         True,
         applicability=Applicability.UNSAFE if comments else Applicability.SAFE,
@@ -259,6 +246,37 @@ def _mergeable(ctx: Context, first: Instruction, second: Instruction) -> MergeCh
         wrap_second=after.compound,
         shell_errexit=errexit,
     )
+
+
+def join_hazard(ctx: Context, first: Instruction, script: ShellScript) -> str | None:
+    """Why the RUN after ``first`` may not run in ``first``'s shell, whatever the join:
+    state of the stage (see :func:`_process_refusal`), a background job or daemon left
+    running, a replaced shell, or errexit that ``&&`` would switch off. ``script`` is
+    ``first``'s shell script. None when the shell may be shared."""
+    refusal = _process_refusal(ctx, first)
+    if refusal is not None:
+        return refusal
+    before = effects(first.command_text or "")
+    if before.background:
+        return (
+            "the first `RUN` leaves a background job or a daemon running, which the second"
+            " would see in one shell"
+        )
+    shell = ctx.state(first).shell or DEFAULT_SHELL
+    if _replaces_shell(script, shell[0]):
+        return f"the first `RUN` replaces `{shell[0]}`, which runs the second `RUN`"
+    if before.may_set_errexit and not errexit_shell(ctx, first) and not before.neutral:
+        return (
+            "the first `RUN` may turn errexit on (`set -e`), which the shell ignores on the"
+            " left of `&&`"
+        )
+    return None
+
+
+def errexit_shell(ctx: Context, run: Instruction) -> bool:
+    """The stage's SHELL runs bodies with errexit on (``-e``, or ``SHELLOPTS`` set)."""
+    state = ctx.state(run)
+    return shell_errexit(state.shell or DEFAULT_SHELL) or "SHELLOPTS" in state.variables
 
 
 def _process_refusal(ctx: Context, run: Instruction) -> str | None:

@@ -22,6 +22,11 @@ be written, or a one-line reason that starts with the name of the check:
 ``build changed``
     Only SAFE fixes were applied, yet the build fingerprint
     (:mod:`dfopt.engine.fingerprint`) of the output differs from the input's.
+``shell changed``
+    Only SAFE fixes were applied, yet RUN bodies of the input now run in one shell (or
+    after an appended command) where errexit, a replaced shell, a background job, a login
+    shell, a start-up file or per-RUN mounts may make them do something else: the same
+    questions the merge planner asks, asked again of the output.
 ``diff not minimal``
     Text that no fix edits changed. The fixes are replayed pass by pass; in each pass,
     every character of the text outside the edit spans of the fixes allowed in that pass
@@ -118,6 +123,9 @@ def verify_output(
         return reason
     if all(applied.applicability is Applicability.SAFE for applied in result.applied):
         reason = build_change(original, fixed)
+        if reason is not None:
+            return reason
+        reason = shell_change(original, fixed)
         if reason is not None:
             return reason
     return unexplained_change(passes, session)
@@ -232,6 +240,15 @@ def build_change(original: str, fixed: str) -> str | None:
     if difference is None:
         return None
     return f"build changed: safe fixes changed the build fingerprint ({difference})"
+
+
+def shell_change(original: str, fixed: str) -> str | None:
+    """A reason when safe fixes made RUN bodies share a shell where that may change what
+    they do (see :mod:`dfopt.engine.shell_audit`)."""
+    from dfopt.engine.shell_audit import shell_context_change
+    from dfopt.syntax import parse
+
+    return shell_context_change(parse(original), parse(fixed))
 
 
 # -- minimal diff -----------------------------------------------------------------------
