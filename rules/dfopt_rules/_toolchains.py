@@ -381,7 +381,10 @@ def build_of(command: SimpleCommand, ctx: Context, cwd: str | None) -> Build | N
     """The artefact-producing build ``command`` runs, or None."""
     name = command.command or ""
     values = _values(command)
-    if not command.reliable or any(not arg.literal for arg in command.args[:2]):
+    # The first two words that are not options must be literal: options (a cache flag
+    # another fix adds, say) do not change what is built.
+    words = [arg for arg in command.args if not (arg.literal and arg.value.startswith("-"))]
+    if not command.reliable or any(not arg.literal for arg in words[:2]):
         return None
     if name == "go" and values[:1] == ["build"]:
         return Build(GO, "go build", command, _option(values, "-o"))
