@@ -20,6 +20,10 @@ from dfopt.rules_api import (
     expand,
 )
 from dfopt_rules._archives import HADOLINT_ARCHIVE_EXTENSIONS
+from dfopt_rules.dl3045_copy_relative_without_workdir import (
+    is_absolute_destination,
+    stage_sets_workdir,
+)
 
 # An ADD whose every source is an archive by hadolint's extensions, or a URL, is not
 # reported.
@@ -144,11 +148,14 @@ class AddForLocalFiles(Rule):
     unpacks a source file that is a tar archive (plain or compressed with gzip, bzip2,
     xz or zstd), whatever its name. So the fix looks at what each source is:
 
-    - There is no fix when a source is a URL or a git source, when a source is named
-      like an archive (including `.zst` and `.zip`), when the `ADD` uses a flag `COPY`
-      lacks (`--checksum`, `--keep-git-dir`, `--unpack`), or when a source file in the
-      build context (the Dockerfile's folder) is an archive by content: gzip, bzip2, xz
-      or zstd magic bytes (a zstd skippable frame included), zip, or a tar header,
+    - There is no fix when the destination is relative and no `WORKDIR` was set before
+      (in the stage or the stages it builds on): as a `COPY` it would be DL3045's
+      finding, so set a `WORKDIR` first. Nor when a source is a URL or a git source,
+      when a source is named like an archive (including `.zst` and `.zip`), when the
+      `ADD` uses a flag `COPY` lacks (`--checksum`, `--keep-git-dir`, `--unpack`), or
+      when a source file in the build context (the Dockerfile's folder) is an archive
+      by content: gzip, bzip2, xz or zstd magic bytes (a zstd skippable frame
+      included), zip, or a tar header,
       recognised as the builder does by the checksum of its first 512-byte block, so
       pre-POSIX tar files without the `ustar` magic count too.
     - The fix is safe only when every source is a heredoc, the build context itself
@@ -216,6 +223,8 @@ class AddForLocalFiles(Rule):
     ) -> Fix | None:
         if any(flag.name not in _SHARED_FLAGS for flag in target.flags):
             return None
+        if not onbuild and _relative_without_workdir(target, ctx):
+            return None  # as a COPY it would be DL3045's finding: a WORKDIR comes first
         heredoc_markers = self._heredoc_markers(target, ctx)
         unread: list[str] = []
         for raw, value in zip(sources, expanded, strict=True):
@@ -291,6 +300,16 @@ def _path_verdict(relative: str, ctx: Context) -> str:
 def _leaves_context(source: str) -> bool:
     """A `..` in the path: the builder keeps it inside the context, this folder may not."""
     return ".." in source.split("/")
+
+
+def _relative_without_workdir(target: Instruction, ctx: Context) -> bool:
+    """The destination is relative and no `WORKDIR` was set before: what DL3045
+    reports for a `COPY`."""
+    args = target.exec_args if target.form is Form.EXEC else target.words
+    if not args or is_absolute_destination(args[-1].value):
+        return False
+    stage = ctx.stage(target)
+    return stage is None or not stage_sets_workdir(stage, target)
 
 
 def _is_local_file(raw: str, value: str) -> bool:
