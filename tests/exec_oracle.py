@@ -597,8 +597,8 @@ for a in "$@"; do
     *) if [ -z "$cmd" ]; then cmd=$a; else pkgs="$pkgs ${a%%=*}"; fi ;;
   esac
 done
-if [ "$(id -u)" != 0 ] && [ "$cmd" != "" ]; then
-  echo "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)" >&2
+if ! [ -w /var/lib/apt/lists ] && [ "$cmd" != "" ]; then
+  echo "E: Could not open lock file /var/lib/apt/lists/lock - open (13: Permission denied)" >&2
   exit 100
 fi
 case $cmd in
@@ -940,7 +940,16 @@ def _exec_step(root: str, step: Mapping[str, Any], log_fd: int) -> None:
     os.execvpe(argv[0], argv, step["env"])
 
 
-def _build(slot: str, stages: Sequence[Mapping[str, Any]], skeleton: Any) -> dict[str, Any]:
+def _overlay_root(root: str, template: str) -> None:
+    """A fresh root: an overlay whose lower layer is the template root (one mount)."""
+    upper, work = root + ".upper", root + ".work"
+    for path in (root, upper, work):
+        os.mkdir(path)
+    os.chmod(root, 0o755)
+    _mount("overlay", root, "overlay", 0, f"lowerdir={template},upperdir={upper},workdir={work}")
+
+
+def _build(slot: str, stages: Sequence[Mapping[str, Any]], template: str) -> dict[str, Any]:
     """Run a whole build in ``slot`` (a fresh tmpfs); the JSON-able outcome."""
     import time
 
@@ -953,7 +962,7 @@ def _build(slot: str, stages: Sequence[Mapping[str, Any]], skeleton: Any) -> dic
     for index, stage in enumerate(stages):
         root = os.path.join(slot, f"stage{index}")
         if stage["parent"] is None:
-            _make_root(root, skeleton)
+            _overlay_root(root, template)
         else:
             _copy_root(os.path.join(slot, f"stage{stage['parent']}"), root)
         _attach_host(root)
@@ -996,7 +1005,8 @@ def _serve(base: str) -> None:
     os.setresuid(0, 0, 0)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", base, "tmpfs", 0, "mode=755")
-    skeleton = _skeleton()
+    template = os.path.join(base, "template")
+    _make_root(template, _skeleton())
     from dfopt.programs import is_cache_path  # imported once, before the builds fork
 
     del is_cache_path
@@ -1018,7 +1028,7 @@ def _serve(base: str) -> None:
                     slot = os.path.join(base, f"slot{counter}")
                     os.mkdir(slot)
                     _mount("tmpfs", slot, "tmpfs", 0, "mode=755")
-                    result = _build(slot, stages, skeleton)
+                    result = _build(slot, stages, template)
                 except BaseException as error:
                     result = {
                         "ok": False,
@@ -1046,6 +1056,8 @@ def _serve(base: str) -> None:
                     {"ok": False, "failed": {"error": "no result"}, "manifests": [], "log": ""}
                 )
         for entry in os.listdir(base):
+            if entry == "template":
+                continue
             with contextlib.suppress(OSError):
                 os.rmdir(os.path.join(base, entry))
         sys.stdout.write(json.dumps(results) + "\n")

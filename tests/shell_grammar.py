@@ -14,6 +14,7 @@ have a second stage built on the first.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from hypothesis import strategies as st
@@ -72,277 +73,295 @@ THEMES = (
 )
 
 
-def _simple(draw: Draw) -> str:
-    """A simple command with a visible effect on ``/out`` (or a plain success/failure)."""
-    f = draw(st.sampled_from(FILES))
-    d = draw(st.sampled_from(DIRS))
-    word = draw(st.sampled_from(("x", "y")))
-    return draw(
-        st.sampled_from(
-            (
-                f"echo {word} > /out/{f}",
-                f"echo {word} >> /out/log",
-                f"touch /out/{f}",
-                f"mkdir -p /out/{d}",
-                f"rm -f /out/{f}",
-                f"rm -rf /out/{d}",
-                f"test -e /out/{f}",
-                f"[ -d /out/{d} ]",
-                f"echo {word} > {f}.rel",
-                f"mkdir -p {d}",
-                "pwd >> /out/log",
-                "ls /out > /out/ls",
-                "true",
-                "false",
-                ":",
-                f"cat /out/{f} >> /out/log",
-                f"cp /out/log /out/{f}",
-                f"ln -sf /out/{f} /out/link",
-                f"chmod 600 /out/{f}",
-            )
-        )
-    )
+SIMPLE = (
+    "true",
+    "false",
+    ":",
+    "echo @W > /out/@F",
+    "echo @W >> /out/log",
+    "touch /out/@F",
+    "mkdir -p /out/@D",
+    "rm -f /out/@F",
+    "rm -rf /out/@D",
+    "test -e /out/@F",
+    "[ -d /out/@D ]",
+    "echo @W > @F.rel",
+    "mkdir -p @D",
+    "pwd >> /out/log",
+    "ls /out > /out/ls",
+    "cat /out/@F >> /out/log",
+    "cp /out/log /out/@F",
+    "ln -sf /out/@F /out/link",
+    "chmod 600 /out/@F",
+)
+"""Simple commands with a visible effect on ``/out`` (or a plain success or failure)."""
+
+INSTALL = "apt-get install -y @P"
+
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    "errexit": (
+        "set -e",
+        "set +e",
+        "set -eu",
+        "set -o errexit",
+        "false",
+        "false; echo after >> /out/@F",
+        "false || true",
+        "! true",
+        "f() { set -e; false; echo in-f >> /out/@F; }; f",
+        "f() { false; echo in-f >> /out/@F; }",
+        "f",
+        "f || echo f-failed >> /out/log",
+        "f && echo f-ok >> /out/@F",
+    ),
+    "cd": (
+        "@C /tmp",
+        "@C /out",
+        "mkdir -p /out/@D && @C /out/@D",
+        "@C /out/@D",
+        "@C ..",
+        "echo here > @F.rel",
+        "pwd >> /out/log",
+        "touch @F.rel",
+    ),
+    "vars": (
+        "V=1",
+        "export V=2",
+        "unset V",
+        'echo "${V:-none}" >> /out/log',
+        "readonly R=1",
+        "R=2",
+        'echo "${R:-none} ${ARGV:-none}" >> /out/log',
+        "export PATH=/opt/bin:$PATH",
+        'echo "$PATH" >> /out/log',
+        "IFS=:",
+        "set -- one two",
+        'echo "$#" >> /out/log',
+    ),
+    "functions": (
+        "f() { echo f >> /out/@F; }",
+        "f() { return 3; }",
+        "f",
+        "f || true",
+        "g() { cd /tmp; }",
+        "g",
+        'g && echo "$PWD" >> /out/log',
+        "unset -f f",
+    ),
+    "traps": (
+        "trap 'echo trap >> /out/log' EXIT",
+        "trap 'rm -f /out/@F' EXIT",
+        "trap - EXIT",
+        "touch /out/@F",
+        "trap 'echo int >> /out/log' INT",
+    ),
+    "exit": (
+        "exit 0",
+        "exit 1",
+        "exit",
+        "exec >> /out/elog 2>&1",
+        "echo to-stdout",
+        "exec sh -c 'echo exec >> /out/log'",
+        "exec touch /out/@F",
+        "[ -e /out/@F ] && exit 0",
+        "[ -e /out/@F ] || exit 0",
+    ),
+    "compound": (
+        "( @L )",
+        "{ @L; }",
+        "if @S; then @L; else @S; fi",
+        "if @S; then @L; fi",
+        "@S | @S",
+        "true | @S",
+        "false | @S",
+        "@S | false",
+        "while false; do @S; done",
+        "for i in 1 2; do @L; done",
+        "case x in x) @L;; esac",
+        "( cd /tmp && @L )",
+        "{ cd /tmp; @L; }",
+    ),
+    "shell": (
+        "ln -sf /bin/bash /bin/sh",
+        "ln -sf dash /bin/sh",
+        "[[ -d /out ]] && echo bash >> /out/log",
+        'echo "${BASH_VERSION:+bash}" >> /out/log',
+        "sh -c '[[ -d /out ]]' && echo sh-is-bash >> /out/log",
+        "readlink /bin/sh >> /out/log",
+        "echo {a,b} >> /out/log",
+    ),
+    "path": (
+        "greet >> /out/log",
+        "printf '#!/bin/sh\\necho new\\n' > /usr/local/bin/greet && chmod +x /usr/local/bin/greet",
+        "mkdir -p /opt/bin && printf '#!/bin/sh\\necho opt\\n' > /opt/bin/greet"
+        " && chmod +x /opt/bin/greet",
+        "export PATH=/opt/bin:$PATH",
+        "hash -r",
+        "command -v greet >> /out/log",
+        "rm -f /usr/local/bin/greet",
+    ),
+    "profile": (
+        "echo 'export PV=profile' >> /etc/profile.d/pv.sh",
+        "echo 'nvmx() { echo nvm >> /out/log; }' > /etc/profile.d/nvm.sh",
+        "echo 'export PV=home' >> /root/.profile",
+        "echo 'export BE=bash-env' > /etc/bash_env",
+        'echo "${PV:-none} ${BE:-none}" >> /out/log',
+        "nvmx",
+        ". /etc/profile.d/nvm.sh && nvmx",
+        "rm -f /etc/profile.d/pv.sh",
+    ),
+    "tmpfs": (
+        "touch /cache/@F",
+        "ls /cache >> /out/log",
+        "test ! -e /cache/@F",
+        "cp /cache/@F /out/@F",
+        "echo c > /cache/@F && cp /cache/@F /out/@F",
+    ),
+    "background": (
+        "{ echo bg >> /out/log; } & wait",
+        "( sleep 0.01; touch /out/@F ) & wait",
+        "( while [ ! -e /tmp/go ]; do sleep 0.01; done; echo late >> /out/log ) &",
+        "touch /tmp/go && sleep 0.2 && wait",
+        "true &",
+    ),
+    "apt": (
+        "apt-get update",
+        f"apt-get update && {INSTALL}",
+        "apt-get update && apt-get install -y --no-install-recommends @P",
+        INSTALL,
+        f"sudo {INSTALL}",
+        f"sudo -E {INSTALL}",
+        f"env DEBIAN_FRONTEND=noninteractive {INSTALL}",
+        f"DEBIAN_FRONTEND=noninteractive {INSTALL}",
+        f"timeout 60 {INSTALL}",
+        f"nice -n 5 {INSTALL}",
+        f"command {INSTALL}",
+        f"eatmydata {INSTALL}",
+        "echo @P | xargs apt-get install -y",
+        f'sh -c "{INSTALL}"',
+        f"bash -c '{INSTALL}'",
+        f"printf '#!/bin/sh\\n{INSTALL}\\n' > /usr/local/bin/inst && chmod +x /usr/local/bin/inst",
+        "inst",
+        "rm -rf /var/lib/apt/lists/*",
+        "apt-get clean",
+        "apt install -y @P",
+        f"apt-get update && apt-get upgrade -y && {INSTALL}",
+    ),
+    "apk": (
+        "apk add --update @P",
+        "apk add -U @P",
+        "apk update",
+        "apk add @P",
+        "apk add --no-cache @P",
+        "sudo apk add @P",
+        "apk update && apk add @P",
+        "rm -rf /var/cache/apk/*",
+        "apk del @P",
+    ),
+    "pip": (
+        "pip install @P",
+        "pip3 install @P",
+        "pip install --no-cache-dir @P",
+        "pip install --no-index --find-links /out/wheels @P",
+        "mkdir -p /out/wheels && echo @P > /out/wheels/@P.whl",
+        "pip cache purge",
+        "sudo pip install @P",
+    ),
+    "npm": (
+        "npm install @P",
+        "npm install -g @P",
+        "npm install --offline @P",
+        "npm ci --offline @P",
+        "npm cache clean --force",
+        "sudo npm install -g --offline @P",
+    ),
+    "options": (
+        "set -u",
+        'echo "$NOPE" >> /out/log',
+        "set -f",
+        "ls /out/* > /out/ls",
+        "set -C",
+        "echo z > /out/@F",
+        "umask 077",
+        "touch /out/@F",
+        "mkdir -p /out/@D",
+        "set -x",
+        "set -o pipefail",
+        "false | true",
+    ),
+    "files": SIMPLE,
+}
+"""Per theme, commands that set some state and commands that depend on it.
+
+Placeholders: ``@F`` a file name, ``@D`` a folder, ``@P`` a package, ``@W`` a word,
+``@C`` a spelling of ``cd``, ``@S`` a simple command, ``@L`` one or two of them.
+"""
 
 
-def _themed(draw: Draw, theme: str, env: dict[str, bool]) -> str:
-    """A command of ``theme``: one that sets state or one that depends on it."""
-    f = draw(st.sampled_from(FILES))
-    d = draw(st.sampled_from(DIRS))
-    pkg = draw(st.sampled_from(PACKAGES))
-    choices: tuple[str, ...]
-    if theme == "errexit":
-        choices = (
-            "set -e",
-            "set +e",
-            "set -eu",
-            "set -o errexit",
-            "false",
-            f"false; echo after >> /out/{f}",
-            "false || true",
-            "! true",
-            f"f() {{ set -e; false; echo in-f >> /out/{f}; }}; f",
-            f"f() {{ false; echo in-f >> /out/{f}; }}",
-            "f",
-            "f || echo f-failed >> /out/log",
-            f"f && echo f-ok >> /out/{f}",
-        )
-    elif theme == "cd":
+@functools.cache
+def _ints(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.integers(low, high)
+
+
+@functools.cache
+def _pick(values: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from(values)
+
+
+_BOOL = st.booleans()
+
+
+def _fill(draw: Draw, template: str, env: dict[str, bool]) -> str:
+    if "@" not in template:
+        return template
+    if "@S" in template or "@L" in template:
+        parts = template.split("@S")
+        template = parts[0] + "".join(_simple(draw) + part for part in parts[1:])
+        if "@L" in template:
+            chain = " && ".join(_simple(draw) for _ in range(draw(_ints(1, 2))))
+            template = template.replace("@L", chain)
+    if "@C" in template:
         spellings = ["cd", "\\cd", 'c"d"', "command cd"]
         if env.get("cd"):
             spellings.append("$CD")
         if env.get("bash"):
             spellings.append("time cd")
-        cd = draw(st.sampled_from(spellings))
-        choices = (
-            f"{cd} /tmp",
-            f"{cd} /out",
-            f"mkdir -p /out/{d} && {cd} /out/{d}",
-            f"{cd} /out/{d}",
-            f"{cd} ..",
-            f"echo here > {f}.rel",
-            "pwd >> /out/log",
-            f"touch {f}.rel",
-        )
-    elif theme == "vars":
-        choices = (
-            "V=1",
-            "export V=2",
-            "unset V",
-            'echo "${V:-none}" >> /out/log',
-            "readonly R=1",
-            "R=2",
-            'echo "${R:-none} ${ARGV:-none}" >> /out/log',
-            "export PATH=/opt/bin:$PATH",
-            'echo "$PATH" >> /out/log',
-            "IFS=:",
-            "set -- one two",
-            'echo "$#" >> /out/log',
-        )
-    elif theme == "functions":
-        choices = (
-            f"f() {{ echo f >> /out/{f}; }}",
-            "f() { return 3; }",
-            "f",
-            "f || true",
-            "g() { cd /tmp; }",
-            "g",
-            'g && echo "$PWD" >> /out/log',
-            "unset -f f",
-        )
-    elif theme == "traps":
-        choices = (
-            "trap 'echo trap >> /out/log' EXIT",
-            f"trap 'rm -f /out/{f}' EXIT",
-            "trap - EXIT",
-            f"touch /out/{f}",
-            "trap 'echo int >> /out/log' INT",
-        )
-    elif theme == "exit":
-        choices = (
-            "exit 0",
-            "exit 1",
-            "exit",
-            "exec >> /out/elog 2>&1",
-            "echo to-stdout",
-            "exec sh -c 'echo exec >> /out/log'",
-            f"exec touch /out/{f}",
-            f"[ -e /out/{f} ] && exit 0",
-            f"[ -e /out/{f} ] || exit 0",
-        )
-    elif theme == "compound":
-        inner = " && ".join(_simple(draw) for _ in range(draw(st.integers(1, 2))))
-        other = _simple(draw)
-        choices = (
-            f"( {inner} )",
-            f"{{ {inner}; }}",
-            f"if {_simple(draw)}; then {inner}; else {other}; fi",
-            f"if {_simple(draw)}; then {inner}; fi",
-            f"{other} | {_simple(draw)}",
-            f"true | {other}",
-            f"false | {other}",
-            f"{other} | false",
-            f"while false; do {other}; done",
-            f"for i in 1 2; do {inner}; done",
-            f"case x in x) {inner};; esac",
-            f"( cd /tmp && {inner} )",
-            f"{{ cd /tmp; {inner}; }}",
-        )
-    elif theme == "shell":
-        choices = (
-            "ln -sf /bin/bash /bin/sh",
-            "ln -sf dash /bin/sh",
-            "[[ -d /out ]] && echo bash >> /out/log",
-            'echo "${BASH_VERSION:+bash}" >> /out/log',
-            "sh -c '[[ -d /out ]]' && echo sh-is-bash >> /out/log",
-            "readlink /bin/sh >> /out/log",
-            "echo {a,b} >> /out/log",
-        )
-    elif theme == "path":
-        choices = (
-            "greet >> /out/log",
-            "printf '#!/bin/sh\\necho new\\n' > /usr/local/bin/greet"
-            " && chmod +x /usr/local/bin/greet",
-            "mkdir -p /opt/bin && printf '#!/bin/sh\\necho opt\\n' > /opt/bin/greet"
-            " && chmod +x /opt/bin/greet",
-            "export PATH=/opt/bin:$PATH",
-            "hash -r",
-            "command -v greet >> /out/log",
-            "rm -f /usr/local/bin/greet",
-        )
-    elif theme == "profile":
-        choices = (
-            "echo 'export PV=profile' >> /etc/profile.d/pv.sh",
-            "echo 'nvmx() { echo nvm >> /out/log; }' > /etc/profile.d/nvm.sh",
-            "echo 'export PV=home' >> /root/.profile",
-            "echo 'export BE=bash-env' > /etc/bash_env",
-            'echo "${PV:-none} ${BE:-none}" >> /out/log',
-            "nvmx",
-            ". /etc/profile.d/nvm.sh && nvmx",
-            "rm -f /etc/profile.d/pv.sh",
-        )
-    elif theme == "tmpfs":
-        choices = (
-            f"touch /cache/{f}",
-            "ls /cache >> /out/log",
-            f"test ! -e /cache/{f}",
-            f"cp /cache/{f} /out/{f}",
-            f"echo c > /cache/{f} && cp /cache/{f} /out/{f}",
-        )
-    elif theme == "background":
-        choices = (
-            "{ echo bg >> /out/log; } & wait",
-            f"( sleep 0.01; touch /out/{f} ) & wait",
-            "( while [ ! -e /tmp/go ]; do sleep 0.01; done; echo late >> /out/log ) &",
-            "touch /tmp/go && sleep 0.2 && wait",
-            "true &",
-        )
-    elif theme == "apt":
-        install = f"apt-get install -y {pkg}"
-        choices = (
-            "apt-get update",
-            f"apt-get update && {install}",
-            f"apt-get update && apt-get install -y --no-install-recommends {pkg}",
-            install,
-            f"sudo {install}",
-            f"sudo -E {install}",
-            f"env DEBIAN_FRONTEND=noninteractive {install}",
-            f"DEBIAN_FRONTEND=noninteractive {install}",
-            f"timeout 60 {install}",
-            f"nice -n 5 {install}",
-            f"command {install}",
-            f"eatmydata {install}",
-            f"echo {pkg} | xargs apt-get install -y",
-            f'sh -c "{install}"',
-            f"bash -c '{install}'",
-            f"printf '#!/bin/sh\\n{install}\\n' > /usr/local/bin/inst"
-            " && chmod +x /usr/local/bin/inst",
-            "inst",
-            "rm -rf /var/lib/apt/lists/*",
-            "apt-get clean",
-            f"apt install -y {pkg}",
-            f"apt-get update && apt-get upgrade -y && {install}",
-        )
-    elif theme == "apk":
-        choices = (
-            f"apk add --update {pkg}",
-            f"apk add -U {pkg}",
-            "apk update",
-            f"apk add {pkg}",
-            f"apk add --no-cache {pkg}",
-            f"sudo apk add {pkg}",
-            f"apk update && apk add {pkg}",
-            "rm -rf /var/cache/apk/*",
-            f"apk del {pkg}",
-        )
-    elif theme == "pip":
-        choices = (
-            f"pip install {pkg}",
-            f"pip3 install {pkg}",
-            f"pip install --no-cache-dir {pkg}",
-            f"pip install --no-index --find-links /out/wheels {pkg}",
-            f"mkdir -p /out/wheels && echo {pkg} > /out/wheels/{pkg}.whl",
-            "pip cache purge",
-            f"sudo pip install {pkg}",
-        )
-    elif theme == "npm":
-        choices = (
-            f"npm install {pkg}",
-            f"npm install -g {pkg}",
-            f"npm install --offline {pkg}",
-            f"npm ci --offline {pkg}",
-            "npm cache clean --force",
-            f"sudo npm install -g --offline {pkg}",
-        )
-    elif theme == "options":
-        choices = (
-            "set -u",
-            'echo "$NOPE" >> /out/log',
-            "set -f",
-            "ls /out/* > /out/ls",
-            "set -C",
-            f"echo z > /out/{f}",
-            "umask 077",
-            f"touch /out/{f}",
-            f"mkdir -p /out/{d}",
-            "set -x",
-            "set -o pipefail",
-            "false | true",
-        )
-    else:  # files
-        return _simple(draw)
-    return draw(st.sampled_from(choices))
+        template = template.replace("@C", draw(_pick(tuple(spellings))))
+    if "@F" in template or "@D" in template or "@P" in template or "@W" in template:
+        f, d, pkg, word = draw(_PARAMETERS)
+        template = template.replace("@F", f).replace("@D", d).replace("@P", pkg).replace("@W", word)
+    return template
+
+
+_PARAMETERS = st.sampled_from(
+    [(f, d, p, w) for f in FILES for d in DIRS for p in PACKAGES for w in ("x", "y")]
+)
+
+
+def _simple(draw: Draw) -> str:
+    """A simple command with a visible effect on ``/out`` (or a plain success/failure)."""
+    return _fill(draw, draw(_SIMPLE), {})
+
+
+def _themed(draw: Draw, theme: str, env: dict[str, bool]) -> str:
+    """A command of ``theme``: one that sets state or one that depends on it."""
+    return _fill(draw, draw(_THEMED[theme]), env)
+
+
+_SIMPLE = st.sampled_from(SIMPLE)
+_THEMED = {theme: st.sampled_from(templates) for theme, templates in TEMPLATES.items()}
 
 
 def _body(draw: Draw, themes: list[str], env: dict[str, bool]) -> str:
     """A RUN body: a plain ``&&`` chain (a control) or themed commands and separators."""
-    count = draw(st.integers(1, 4))
-    if draw(st.integers(0, 9)) < 3:
+    count = draw(_ints(1, 4))
+    if draw(_ints(0, 9)) < 3:
         return " && ".join(_simple(draw) for _ in range(count))
-    prefix = draw(st.sampled_from(ERREXIT)) if draw(st.integers(0, 9)) < 3 else ""
+    prefix = draw(_pick(ERREXIT)) if draw(_ints(0, 9)) < 3 else ""
     parts: list[str] = []
     for index in range(count):
-        if draw(st.integers(0, 9)) < 7:
-            part = _themed(draw, draw(st.sampled_from(themes)), env)
+        if draw(_ints(0, 9)) < 7:
+            part = _themed(draw, draw(_pick(tuple(themes))), env)
         else:
             part = _simple(draw)
         if index and parts[-1].endswith("&"):
@@ -351,13 +370,13 @@ def _body(draw: Draw, themes: list[str], env: dict[str, bool]) -> str:
             # `a && b &` would run `a` in the background too, racing the end of the RUN
             parts.append("; ")
         elif index:
-            parts.append(draw(st.sampled_from((" && ", " && ", " && ", "; ", "; ", " || "))))
+            parts.append(draw(_pick((" && ", " && ", " && ", "; ", "; ", " || "))))
         parts.append(part)
     return prefix + "".join(parts)
 
 
 def _exec_form(draw: Draw, themes: list[str]) -> str:
-    pkg = draw(st.sampled_from(PACKAGES))
+    pkg = draw(_pick(PACKAGES))
     choices = [
         '["sh", "-c", "echo exec-form >> /out/log"]',
         '["/bin/bash", "-c", "echo \\"${BASH_VERSION:+bash}\\" >> /out/log"]',
@@ -374,51 +393,47 @@ def _exec_form(draw: Draw, themes: list[str]) -> str:
         choices.append(f'["apk", "add", "{pkg}"]')
     if "npm" in themes:
         choices.append(f'["npm", "install", "--offline", "{pkg}"]')
-    return draw(st.sampled_from(choices))
+    return draw(_pick(tuple(choices)))
 
 
 def _stage(draw: Draw, index: int, names: list[str], themes: list[str], users: bool) -> list[str]:
     lines: list[str] = []
-    if index and draw(st.booleans()):
+    if index and draw(_BOOL):
         lines.append(f"FROM {names[0]}")
     else:
-        base = draw(st.sampled_from(BASES))
+        base = draw(_pick(BASES))
         lines.append(f"FROM {base} AS build" if index == 0 else f"FROM {base}")
     env: dict[str, bool] = {}
-    if "cd" in themes and draw(st.booleans()):
+    if "cd" in themes and draw(_BOOL):
         lines.append("ENV CD=cd")
         env["cd"] = True
-    if "vars" in themes and draw(st.booleans()):
+    if "vars" in themes and draw(_BOOL):
         lines.append("ARG ARGV=from-arg")
-    if "profile" in themes and draw(st.booleans()):
+    if "profile" in themes and draw(_BOOL):
         lines.append("ENV BASH_ENV=/etc/bash_env")
-    if draw(st.integers(0, 9)) < 4:
-        shell = draw(st.sampled_from(SHELLS))
+    if draw(_ints(0, 9)) < 4:
+        shell = draw(_pick(SHELLS))
         lines.append(f"SHELL {shell}")
         env["bash"] = "bash" in shell
-    if "path" in themes and draw(st.booleans()):
+    if "path" in themes and draw(_BOOL):
         lines.append("ENV PATH=/opt/bin:$PATH")
-    if draw(st.integers(0, 9)) < 2:
-        lines.append(draw(st.sampled_from(("WORKDIR /w", "WORKDIR app", "WORKDIR /out"))))
-    if users and draw(st.integers(0, 19)) == 0:
-        lines.append(draw(st.sampled_from(("USER 1000", "USER 1000:1000", "USER nobody"))))
+    if draw(_ints(0, 9)) < 2:
+        lines.append(draw(_pick(("WORKDIR /w", "WORKDIR app", "WORKDIR /out"))))
+    if users and draw(_ints(0, 19)) == 0:
+        lines.append(draw(_pick(("USER 1000", "USER 1000:1000", "USER nobody"))))
     mount = ""
-    for run in range(draw(st.integers(2, 5))):
-        if run and draw(st.integers(0, 11)) == 0:
+    for run in range(draw(_ints(2, 5))):
+        if run and draw(_ints(0, 11)) == 0:
             lines.append(
-                draw(
-                    st.sampled_from(
-                        ("ENV X=1", "WORKDIR /tmp", "USER root", "ARG LATE=1", "LABEL a=b")
-                    )
-                )
+                draw(_pick(("ENV X=1", "WORKDIR /tmp", "USER root", "ARG LATE=1", "LABEL a=b")))
             )
         if "tmpfs" in themes:
-            keep = mount and draw(st.integers(0, 3)) > 0
+            keep = mount and draw(_ints(0, 3)) > 0
             if not keep:
                 mount = draw(
-                    st.sampled_from(("--mount=type=tmpfs,target=/cache ", "", "")),
+                    _pick(("--mount=type=tmpfs,target=/cache ", "", "")),
                 )
-        if draw(st.integers(0, 19)) == 0:
+        if draw(_ints(0, 19)) == 0:
             lines.append(f"RUN {mount}{_exec_form(draw, themes)}")
         else:
             lines.append(f"RUN {mount}{_body(draw, themes, env)}")
@@ -430,7 +445,7 @@ def dockerfiles(draw: Draw, users: bool = True) -> str:
     """A Dockerfile of one or two stages; ``users``: may switch to non-root users."""
     themes = draw(st.lists(st.sampled_from(THEMES), min_size=1, max_size=2, unique=True))
     lines: list[str] = []
-    stages = 2 if draw(st.integers(0, 5)) == 0 else 1
+    stages = 2 if draw(_ints(0, 5)) == 0 else 1
     for index in range(stages):
         lines += _stage(draw, index, ["build"], themes, users)
     return "\n".join(lines) + "\n"
