@@ -435,6 +435,14 @@ class Executor:
         )
         self.lock = threading.Lock()
         self.uid_range = False
+        try:
+            self._start()
+        except BaseException:
+            self.process.kill()
+            self.close()
+            raise
+
+    def _start(self) -> None:
         ready = self._read_line()
         if ready != "unshared":
             raise ExecutorUnavailable(f"cannot create a user and mount namespace: {ready}")
@@ -443,6 +451,10 @@ class Executor:
         ready = self._read_line()
         if ready != "ready":
             raise ExecutorUnavailable(f"the namespace helper did not start: {ready}")
+        probe = plan("FROM scratch\nRUN echo ok > /out/probe && bash -c true\n")
+        outcome = self.run([probe])[0]
+        if not outcome.ok or "/out/probe" not in outcome.manifests[0]:
+            raise ExecutorUnavailable(f"a trivial build fails in the throwaway root: {outcome.log}")
 
     def _read_line(self) -> str:
         assert self.process.stdout is not None
@@ -468,7 +480,11 @@ class Executor:
             results = json.loads(line)
         except json.JSONDecodeError as error:
             raise RuntimeError(f"the namespace helper failed: {line}") from error
-        return [Outcome(**result) for result in results]
+        outcomes = [Outcome(**result) for result in results]
+        for outcome in outcomes:
+            if outcome.failed and "error" in outcome.failed:
+                raise RuntimeError(f"the executor failed: {outcome.failed['error']}")
+        return outcomes
 
     def close(self) -> None:
         if self.process.poll() is None:
