@@ -94,7 +94,8 @@ class ShellFormCommand(Rule):
     `ONBUILD ENTRYPOINT`, whose image may have one. For `HEALTHCHECK`, commands that
     rely on the shell to normalise the exit status (`curl -f http://localhost/ || exit
     1`, since Docker reserves status 2) are never rewritten; rewriting them by hand as a
-    bare command would lose that normalisation, so keep the shell with `["/bin/sh", "-c", "..."]` there.
+    bare command would lose that normalisation, so keep the shell with
+    `["/bin/sh", "-c", "..."]` there.
     """
 
     code = "DL3025"
