@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -90,6 +90,7 @@ class FakeBuilder(Builder):
         no_cache: bool,
         log: IO[str],
         on_line: LineSink | None = None,
+        build_args: Mapping[str, str] | None = None,
     ) -> BuildResult:
         self.builds.append((dockerfile, context, no_cache))
         lines = [
@@ -135,8 +136,8 @@ class FakeBuilder(Builder):
         text = self.outputs.get("text", "hello\n")
         return RunResult(0, text.replace("{user}", user))
 
-    def remove(self, tag: str) -> None:
-        self.removed.append(tag)
+    def remove(self, tag: str, *more: str) -> None:
+        self.removed += [tag, *more]
 
 
 TUTORIAL = """FROM debian:bookworm
@@ -593,14 +594,36 @@ def test_podman_and_buildah_build_in_the_docker_image_format(tmp_path: Path, nam
     assert backend.image_format == "docker"
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text("FROM scratch\n")
-    backend.build(dockerfile, tmp_path, "localhost/x", no_cache=True, log=io.StringIO())
+    backend.build(
+        dockerfile,
+        tmp_path,
+        "localhost/x",
+        no_cache=True,
+        log=io.StringIO(),
+        build_args={"BASE": "/opt"},
+    )
     call = json.loads(calls.read_text().splitlines()[-1])
     args = call["args"]
     assert args[0] == ("build" if name == "podman" else "bud")
     # Without `--format docker` SHELL, HEALTHCHECK and ONBUILD are dropped silently.
     assert args[args.index("--format") + 1] == "docker"
     assert call["format"] == "docker"
-    assert args[-6:] == ["--no-cache", "-f", str(dockerfile), "-t", "localhost/x", str(tmp_path)]
+    assert args[-8:] == [
+        "--no-cache",
+        "--build-arg",
+        "BASE=/opt",
+        "-f",
+        str(dockerfile),
+        "-t",
+        "localhost/x",
+        str(tmp_path),
+    ]
+    backend.remove("localhost/x", "localhost/y")
+    assert json.loads(calls.read_text().splitlines()[-1])["args"] == [
+        "rmi",
+        "localhost/x",
+        "localhost/y",
+    ]
     assert "--layers" in args
 
 

@@ -213,11 +213,15 @@ class Builder(ABC):
         no_cache: bool,
         log: IO[str],
         on_line: LineSink | None = None,
+        build_args: Mapping[str, str] | None = None,
     ) -> BuildResult:
-        """Build ``dockerfile`` in ``context`` as ``tag``; raise BuildFailed on failure."""
+        """Build ``dockerfile`` in ``context`` as ``tag`` (with ``--build-arg`` for each of
+        ``build_args``); raise BuildFailed on failure."""
         args = self.build_arguments()
         if no_cache:
             args.append("--no-cache")
+        for name, value in (build_args or {}).items():
+            args += ["--build-arg", f"{name}={value}"]
         args += ["-f", str(dockerfile), "-t", tag, str(context)]
         status, seconds, lines = self.stream(args, log=log, on_line=on_line, env=self.build_env)
         if status != 0:
@@ -250,8 +254,9 @@ class Builder(ABC):
         """Run ``command`` (default: the image's own) in ``tag`` with no network."""
 
     @abstractmethod
-    def remove(self, tag: str) -> None:
-        """Remove the image ``tag`` (its cached layers stay for the builder's cache)."""
+    def remove(self, tag: str, *more: str) -> None:
+        """Remove the image ``tag`` and the ``more`` ones, in one command (their cached
+        layers stay for the builder's cache)."""
 
     # -- helpers for the backends -------------------------------------------------------
 

@@ -128,8 +128,8 @@ class _ContainersBuilder(Builder):
     def parse_steps(self, lines: Sequence[str]) -> list[StepOutcome]:
         return buildah_steps(lines)
 
-    def remove(self, tag: str) -> None:
-        self.command(["rmi", tag], check=False)
+    def remove(self, tag: str, *more: str) -> None:
+        self.command(["rmi", tag, *more], check=False)
 
 
 def _buildah_image_config(image: dict[str, Any]) -> dict[str, Any]:

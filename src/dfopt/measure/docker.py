@@ -113,5 +113,5 @@ class Docker(Builder):
         )
         return RunResult(done.returncode, done.stdout + done.stderr)
 
-    def remove(self, tag: str) -> None:
-        self.command(["image", "rm", tag], check=False)
+    def remove(self, tag: str, *more: str) -> None:
+        self.command(["image", "rm", tag, *more], check=False)
