@@ -11,7 +11,6 @@ Each project is measured once per session; the tests check the figures.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -20,8 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from dfopt.measure import builders
-from dfopt.measure.builders import Builder, BuilderUnavailable, Capabilities
+from dfopt.measure.builders import Builder, Capabilities
 from dfopt.measure.runner import (
     Measurement,
     MeasureOptions,
@@ -30,46 +28,19 @@ from dfopt.measure.runner import (
     introduced_syntax,
     measure,
 )
+from tests.build_oracle import BASE_IMAGE, require_builder
 
 pytestmark = [pytest.mark.real_build, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECTS = ROOT / "fixtures" / "measure"
-BASE_IMAGE = "docker.io/library/debian:bookworm"
-REQUIRED = bool(os.environ.get("DFOPT_REQUIRE_REAL_BUILDS"))
 
 INSTALLERS = ("apt-get", "pip", "pip3", "npm", "go mod", "go get")
 
 
-def _unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"real builds are required here but {reason}")
-    pytest.skip(reason)
-
-
-def _has_base_image(builder: Builder) -> bool:
-    if builder.name == "docker":
-        args = ["image", "inspect", BASE_IMAGE]
-    elif builder.name == "podman":
-        args = ["image", "exists", BASE_IMAGE]
-    else:
-        args = ["inspect", "--type", "image", BASE_IMAGE]
-    return builder.command(args, check=False).returncode == 0
-
-
 @pytest.fixture(scope="session")
 def real_builder() -> Builder:
-    try:
-        builder = builders.detect("auto")
-    except BuilderUnavailable as problem:
-        _unavailable(str(problem))
-        raise
-    if not _has_base_image(builder):
-        _unavailable(
-            f"the base image {BASE_IMAGE} is not in {builder.name}'s image store "
-            "(.ci/run builds one with debootstrap)"
-        )
-    return builder
+    return require_builder()
 
 
 Measure = Callable[[str, bool], Measurement]
