@@ -11,7 +11,12 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dfopt.config.defaults import AnySettings, DefaultFixSettings, DefaultSettings
+    from dfopt.config.defaults import (
+        AnySettings,
+        DefaultFixSettings,
+        DefaultFormatSettings,
+        DefaultSettings,
+    )
     from dfopt.config.discovery import (
         DFOPT_CONFIG_NAMES,
         HADOLINT_CONFIG_NAMES,
@@ -26,13 +31,14 @@ if TYPE_CHECKING:
     )
     from dfopt.config.errors import ConfigError
     from dfopt.config.hadolint import settings_from_hadolint
-    from dfopt.config.models import LABEL_TYPES, FixSettings, Settings
+    from dfopt.config.models import LABEL_TYPES, FixSettings, FormatSettings, Settings
     from dfopt.config.yaml_loader import load_yaml_mapping, load_yaml_settings
 
 #: Public name -> the submodule defining it.
 _SOURCES: dict[str, str] = {
     "AnySettings": "defaults",
     "DefaultFixSettings": "defaults",
+    "DefaultFormatSettings": "defaults",
     "DefaultSettings": "defaults",
     "DFOPT_CONFIG_NAMES": "discovery",
     "HADOLINT_CONFIG_NAMES": "discovery",
@@ -48,6 +54,7 @@ _SOURCES: dict[str, str] = {
     "settings_from_hadolint": "hadolint",
     "LABEL_TYPES": "models",
     "FixSettings": "models",
+    "FormatSettings": "models",
     "Settings": "models",
     "load_yaml_mapping": "yaml_loader",
     "load_yaml_settings": "yaml_loader",
@@ -61,8 +68,10 @@ __all__ = [
     "ConfigError",
     "ConfigKind",
     "DefaultFixSettings",
+    "DefaultFormatSettings",
     "DefaultSettings",
     "FixSettings",
+    "FormatSettings",
     "ResolvedConfig",
     "Settings",
     "clear_config_cache",

@@ -9,7 +9,7 @@ same values; the tests check that the two stay in step.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from dfopt.severity import Severity
 from dfopt.syntax._record import field_names, record, set_field
@@ -17,7 +17,16 @@ from dfopt.syntax._record import field_names, record, set_field
 if TYPE_CHECKING:
     from dfopt.config.models import Settings
 
-__all__ = ["AnySettings", "DefaultFixSettings", "DefaultSettings", "fails_on"]
+__all__ = [
+    "AnySettings",
+    "DefaultFixSettings",
+    "DefaultFormatSettings",
+    "DefaultSettings",
+    "fails_on",
+]
+
+KeywordCase = Literal["upper", "lower"]
+OperatorPosition = Literal["start", "end"]
 
 #: What the engine accepts as settings: validated ``Settings`` or the defaults.
 AnySettings: TypeAlias = "Settings | DefaultSettings"
@@ -70,6 +79,73 @@ class DefaultFixSettings:
 
 
 @record(eq=False)
+class DefaultFormatSettings:
+    """The defaults of :class:`~dfopt.config.models.FormatSettings` (how ``dfopt format``
+    lays a Dockerfile out)."""
+
+    __slots__ = (
+        "blank_line_before_stage",
+        "enabled",
+        "env_label_form",
+        "exec_form",
+        "indent",
+        "keyword_case",
+        "line_width",
+        "max_blank_lines",
+        "operator_position",
+        "sort_packages",
+        "split_chains",
+    )
+
+    enabled: bool
+    """``dfopt fix`` formats its output too."""
+    keyword_case: KeywordCase
+    indent: int
+    line_width: int
+    operator_position: OperatorPosition
+    split_chains: bool
+    exec_form: bool
+    env_label_form: bool
+    sort_packages: bool
+    max_blank_lines: int
+    blank_line_before_stage: bool
+
+    def __init__(
+        self,
+        enabled: bool = False,
+        keyword_case: KeywordCase = "upper",
+        indent: int = 4,
+        line_width: int = 80,
+        operator_position: OperatorPosition = "start",
+        split_chains: bool = True,
+        exec_form: bool = True,
+        env_label_form: bool = True,
+        sort_packages: bool = False,
+        max_blank_lines: int = 1,
+        blank_line_before_stage: bool = True,
+    ) -> None:
+        set_field(self, "enabled", enabled)
+        set_field(self, "keyword_case", keyword_case)
+        set_field(self, "indent", indent)
+        set_field(self, "line_width", line_width)
+        set_field(self, "operator_position", operator_position)
+        set_field(self, "split_chains", split_chains)
+        set_field(self, "exec_form", exec_form)
+        set_field(self, "env_label_form", env_label_form)
+        set_field(self, "sort_packages", sort_packages)
+        set_field(self, "max_blank_lines", max_blank_lines)
+        set_field(self, "blank_line_before_stage", blank_line_before_stage)
+
+    def __eq__(self, other: object) -> bool:
+        return all(
+            getattr(self, name) == getattr(other, name, object()) for name in field_names(self)
+        )
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, name) for name in field_names(self)))
+
+
+@record(eq=False)
 class DefaultSettings:
     """The defaults of :class:`~dfopt.config.models.Settings`, without pydantic."""
 
@@ -80,6 +156,7 @@ class DefaultSettings:
         "extends",
         "failure_threshold",
         "fix",
+        "format",
         "ignore",
         "include",
         "label_schema",
@@ -100,6 +177,7 @@ class DefaultSettings:
     severity: dict[str, Severity]
     failure_threshold: Severity
     fix: DefaultFixSettings
+    format: DefaultFormatSettings
     rules: dict[str, dict[str, Any]]
     include: list[str]
     exclude: list[str]
@@ -119,6 +197,7 @@ class DefaultSettings:
         severity: dict[str, Severity] | None = None,
         failure_threshold: Severity = Severity.INFO,
         fix: DefaultFixSettings | None = None,
+        format: DefaultFormatSettings | None = None,
         rules: dict[str, dict[str, Any]] | None = None,
         include: list[str] | None = None,
         exclude: list[str] | None = None,
@@ -136,6 +215,7 @@ class DefaultSettings:
         set_field(self, "severity", {} if severity is None else severity)
         set_field(self, "failure_threshold", failure_threshold)
         set_field(self, "fix", DefaultFixSettings() if fix is None else fix)
+        set_field(self, "format", DefaultFormatSettings() if format is None else format)
         set_field(self, "rules", {} if rules is None else rules)
         set_field(self, "include", [] if include is None else include)
         set_field(self, "exclude", [] if exclude is None else exclude)

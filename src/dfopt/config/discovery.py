@@ -13,15 +13,19 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from dfopt.config.defaults import AnySettings, DefaultSettings
 from dfopt.config.errors import ConfigError, read_config_text
 from dfopt.syntax._record import record, set_field
 
 if TYPE_CHECKING:
-    from dfopt.config.models import FixSettings, Settings
+    from pydantic import BaseModel
+
+    from dfopt.config.models import Settings
     from dfopt.config.yaml_loader import Locator, LocPart
+
+SectionT = TypeVar("SectionT", bound="BaseModel")
 
 __all__ = [
     "DFOPT_CONFIG_NAMES",
@@ -263,28 +267,26 @@ def _load_dfopt_yaml(path: Path) -> tuple[Settings, tuple[int, int] | None]:
     return settings, position_of(data, ("extends",), True)
 
 
-def _merge_fix(base: FixSettings, override: FixSettings) -> FixSettings:
-    """Fields set in ``override`` replace those of ``base``."""
-    from dfopt.config.models import FixSettings
-
+def _merge_section(base: SectionT, override: SectionT) -> SectionT:
+    """Fields set in ``override`` replace those of ``base`` (a ``fix`` or ``format`` section)."""
     data = {name: getattr(base, name) for name in base.model_fields_set}
     data.update({name: getattr(override, name) for name in override.model_fields_set})
-    return FixSettings.model_validate(data)
+    return type(base).model_validate(data)
 
 
 def merge_settings(base: Settings, override: Settings) -> Settings:
     """Apply ``override`` (an extending file) on top of ``base`` (the file it extends).
 
-    Keys set in ``override`` replace the base's, except ``fix``, ``rules``, ``severity``
-    and ``per-file-ignores``, whose entries are merged one level deep.
+    Keys set in ``override`` replace the base's, except ``fix``, ``format``, ``rules``,
+    ``severity`` and ``per-file-ignores``, whose entries are merged one level deep.
     """
     from dfopt.config.models import Settings
 
     data: dict[str, Any] = {name: getattr(base, name) for name in base.model_fields_set}
     for name in override.model_fields_set:
         value = getattr(override, name)
-        if name in data and name == "fix":
-            value = _merge_fix(base.fix, override.fix)
+        if name in data and name in ("fix", "format"):
+            value = _merge_section(getattr(base, name), value)
         elif name in data and name in _DEEP_MERGE_FIELDS:
             value = {**data[name], **value}
         data[name] = value

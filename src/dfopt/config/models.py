@@ -6,7 +6,7 @@ field names are accepted too. Unknown keys are rejected.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,7 @@ from dfopt.severity import Severity
 __all__ = [
     "LABEL_TYPES",
     "FixSettings",
+    "FormatSettings",
     "Glob",
     "LabelType",
     "Selector",
@@ -91,6 +92,22 @@ class FixSettings(_ConfigModel):
     verify: bool = False
 
 
+class FormatSettings(_ConfigModel):
+    """How ``dfopt format`` lays Dockerfiles out (and whether ``dfopt fix`` does too)."""
+
+    enabled: bool = False
+    keyword_case: Literal["upper", "lower"] = "upper"
+    indent: int = Field(default=4, ge=1, le=16)
+    line_width: int = Field(default=80, ge=20, le=1000)
+    operator_position: Literal["start", "end"] = "start"
+    split_chains: bool = True
+    exec_form: bool = True
+    env_label_form: bool = True
+    sort_packages: bool = False
+    max_blank_lines: int = Field(default=1, ge=0, le=10)
+    blank_line_before_stage: bool = True
+
+
 class Settings(_ConfigModel):
     """Everything a configuration file can set."""
 
@@ -102,6 +119,7 @@ class Settings(_ConfigModel):
     severity: dict[Selector, SeverityValue] = Field(default_factory=dict)
     failure_threshold: SeverityValue = Severity.INFO
     fix: FixSettings = Field(default_factory=FixSettings)
+    format: FormatSettings = Field(default_factory=FormatSettings)
     rules: dict[_Name, dict[str, Any]] = Field(default_factory=dict)
     include: list[Glob] = Field(default_factory=list)
     exclude: list[Glob] = Field(default_factory=list)

@@ -1,0 +1,245 @@
+"""Formatting a whole document: instructions, comments, blank lines, line ends.
+
+Every instruction is laid out by :mod:`dfopt.format.layout` and checked on its own (a
+layout that would read differently is dropped and the instruction kept as written); the
+whole result is then checked by :mod:`dfopt.format.meaning` and dropped, with the
+reason, when it would not mean what the input means.
+"""
+
+from __future__ import annotations
+
+import re
+
+from dfopt.format.layout import Plan, exec_replacement, layout_instruction, regions_for
+from dfopt.format.meaning import document_difference, instruction_key, posix_document
+from dfopt.format.name_value import key_value_replacement
+from dfopt.format.options import FormatOptions
+from dfopt.format.packages import package_replacements
+from dfopt.shell import parse_script
+from dfopt.syntax import (
+    Blank,
+    ByteOrderMark,
+    Comment,
+    Directive,
+    Document,
+    Form,
+    Instruction,
+    Node,
+    Opaque,
+    parse,
+)
+from dfopt.syntax._record import record, set_field
+
+__all__ = ["FormatResult", "format_document", "newline_of"]
+
+_SWITCH = re.compile(r"dfopt:\s*format\s*[:=]?\s*(off|on)\b", re.IGNORECASE)
+
+
+@record()
+class FormatResult:
+    """The formatted text, and why the input was kept when it was."""
+
+    __slots__ = ("reason", "text")
+
+    text: str
+    reason: str | None
+    """Why the text was left unchanged although the formatter would change it."""
+
+    def __init__(self, text: str, reason: str | None = None) -> None:
+        set_field(self, "text", text)
+        set_field(self, "reason", reason)
+
+
+class _Item:
+    __slots__ = ("kind", "locked", "text")
+
+    def __init__(self, kind: str, text: str, locked: bool = False) -> None:
+        self.kind = kind
+        self.text = text
+        self.locked = locked
+        """Kept as written (a ``format off`` region, or outside the range formatted)."""
+
+
+def newline_of(text: str) -> str:
+    """The line end of ``text``: that of its first line."""
+    index = text.find("\n")
+    return "\r\n" if index > 0 and text[index - 1] == "\r" else "\n"
+
+
+def switch_of(node: Node) -> str | None:
+    """``off`` or ``on`` for a ``# dfopt: format off``/``on`` comment, else None."""
+    if not isinstance(node, Comment):
+        return None
+    match = _SWITCH.match(node.text)
+    return match.group(1).lower() if match else None
+
+
+def format_document(
+    document: Document,
+    options: FormatOptions,
+    lines: tuple[int, int] | None = None,
+) -> FormatResult:
+    """Format ``document``; with ``lines`` (1-based, inclusive) only the nodes touching them."""
+    text = document.text
+    newline = newline_of(text)
+    posix = posix_document(document)
+    items: list[_Item] = []
+    off = False
+    for node in document.nodes:
+        node_text = document.node_text(node)
+        switch = switch_of(node)
+        if off or switch == "off" or not _in_range(document, node, lines):
+            if switch == "on":
+                off = False
+            elif switch == "off":
+                off = True
+            items.append(_Item(node.kind, node_text, locked=True))
+            continue
+        if isinstance(node, ByteOrderMark | Directive | Opaque):
+            items.append(_Item(node.kind, node_text, locked=True))
+        elif isinstance(node, Blank):
+            items.append(_Item("blank", newline))
+        elif isinstance(node, Comment):
+            items.append(_Item("comment", node_text.rstrip() + newline))
+        elif isinstance(node, Instruction):
+            kind = "from" if node.keyword == "FROM" else "instruction"
+            items.append(_Item(kind, _instruction(document, node, options, posix, newline)))
+    _blank_lines(items, options, newline)
+    if items and not items[-1].locked and not items[-1].text.endswith("\n"):
+        items[-1].text += newline
+    formatted = "".join(item.text for item in items)
+    if formatted == text:
+        return FormatResult(text)
+    reason = document_difference(document, formatted)
+    if reason is not None:
+        return FormatResult(text, reason)
+    return FormatResult(formatted)
+
+
+def _in_range(document: Document, node: Node, lines: tuple[int, int] | None) -> bool:
+    if lines is None:
+        return True
+    first = document.position(node.span.start).line
+    last = document.position(max(node.span.start, node.span.end - 1)).line
+    return first <= lines[1] and last >= lines[0]
+
+
+def _instruction(
+    document: Document,
+    instruction: Instruction,
+    options: FormatOptions,
+    posix: bool,
+    newline: str,
+) -> str:
+    original = document.node_text(instruction)
+    candidate = _layout(document, instruction, options, posix, newline)
+    if candidate == original:
+        return original
+    prefix = "# escape=`\n" if document.escape == "`" else ""
+    alone = parse(prefix + candidate)
+    found = [node for node in alone.nodes if isinstance(node, Instruction | Opaque)]
+    if (
+        len(found) == 1
+        and isinstance(found[0], Instruction)
+        and not alone.problems
+        and instruction_key(found[0], document.escape, posix)
+        == instruction_key(instruction, document.escape, posix)
+    ):
+        return candidate
+    if not original.endswith("\n"):
+        original += newline
+    return original
+
+
+def _layout(
+    document: Document,
+    instruction: Instruction,
+    options: FormatOptions,
+    posix: bool,
+    newline: str,
+) -> str:
+    target = instruction.effective
+    logical = instruction.logical
+    shell_posix = posix
+    command = target.command_text
+    if command is not None and target.form is Form.SHELL and not target.heredocs:
+        shell_posix = posix and not parse_script(command, _identity).has_errors
+    plan = Plan()
+    plan.shell_posix = shell_posix
+    header_end = target.args_offset
+    plan.regions = regions_for(instruction, shell_posix, header_end, len(logical.text))
+    case = str.upper if options.keyword_case == "upper" else str.lower
+    plan.keyword_texts[0] = case(instruction.keyword)
+    if target is not instruction:
+        start = logical.from_source(target.keyword_span.start)
+        if start is not None:
+            plan.keyword_texts[start] = case(target.keyword)
+    if target.keyword == "FROM":
+        words = target.words
+        if len(words) == 3 and words[1].value.lower() == "as":
+            start = logical.from_source(words[1].span.start)
+            if start is not None:
+                plan.keyword_texts[start] = case("AS")
+    if target.keyword == "HEALTHCHECK" and target.args_text:
+        kind = target.args_text.split(None, 1)[0]
+        if kind.upper() in ("CMD", "NONE"):
+            plan.keyword_texts[target.args_offset] = case(kind)
+    replacement = None
+    if options.exec_form:
+        replacement = exec_replacement(instruction)
+    if replacement is None and options.env_label_form:
+        replacement = key_value_replacement(instruction, document.escape)
+    if replacement is not None:
+        plan.replacements[replacement[0]] = replacement[1]
+    if options.sort_packages and shell_posix and command is not None:
+        plan.replacements.update(package_replacements(instruction))
+    return layout_instruction(document, instruction, options, plan, newline)
+
+
+def _identity(offset: int) -> int:
+    return offset
+
+
+def _blank_lines(items: list[_Item], options: FormatOptions, newline: str) -> None:
+    """At most ``max-blank-lines`` in a row, one before each stage, none at the end."""
+    limit = options.max_blank_lines
+    index = 0
+    run = 0
+    while index < len(items):
+        item = items[index]
+        if item.kind == "blank" and not item.locked:
+            run += 1
+            if run > limit:
+                del items[index]
+                continue
+        else:
+            run = 0
+        index += 1
+    if options.blank_line_before_stage and limit >= 1:
+        seen_from = False
+        index = 0
+        while index < len(items):
+            item = items[index]
+            if item.kind == "from" and not item.locked:
+                if seen_from:
+                    at = index
+                    while at > 0 and items[at - 1].kind == "comment" and not items[at - 1].locked:
+                        at -= 1
+                    before = items[at - 1] if at > 0 else None
+                    if before is not None and before.kind not in ("blank", "bom", "directive"):
+                        items.insert(at, _Item("blank", newline))
+                        index += 1
+                seen_from = True
+            elif item.kind == "from":
+                seen_from = True
+            index += 1
+    while items and items[-1].kind == "blank" and not items[-1].locked:
+        items.pop()
+    # Leading blank lines go, unless a comment follows (a blank line before a comment that
+    # reads like a parser directive keeps it a comment).
+    start = 1 if items and items[0].kind == "bom" else 0
+    end = start
+    while end < len(items) and items[end].kind == "blank" and not items[end].locked:
+        end += 1
+    if end > start and end < len(items) and items[end].kind in ("instruction", "from"):
+        del items[start:end]
