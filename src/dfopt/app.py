@@ -23,10 +23,13 @@ from dfopt.commands import (
     DOCKERIGNORE,
     EXIT_ZERO,
     EXTEND_SELECT,
+    FIX_FORMAT,
     FIX_PATHS_HELP,
     FIX_STATISTICS,
     FORCE_EXCLUDE,
     FORMAT,
+    FORMAT_CHECK,
+    FORMAT_PATHS_HELP,
     IGNORE,
     ISOLATED,
     OUTPUT_FILE,
@@ -142,6 +145,7 @@ def fix(
     unsafe_fixes: UnsafeFixes = None,
     verify: Annotated[bool | None, _option(VERIFY)] = None,
     dockerignore: Annotated[bool, _option(DOCKERIGNORE)] = False,
+    format_output: Annotated[bool | None, _option(FIX_FORMAT)] = None,
     statistics: Annotated[bool, _option(FIX_STATISTICS)] = False,
     select: Select = None,
     extend_select: ExtendSelect = None,
@@ -160,10 +164,38 @@ def fix(
             unsafe_fixes=unsafe_fixes,
             verify=verify,
             dockerignore=dockerignore,
+            format_output=format_output,
             statistics=statistics,
             select=select,
             extend_select=extend_select,
             ignore=ignore,
+            config=config,
+            isolated=isolated,
+            stdin_filename=stdin_filename,
+            force_exclude=force_exclude,
+        )
+    )
+
+
+@app.command("format")
+def format_command(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help=FORMAT_PATHS_HELP, metavar="PATH", show_default=False),
+    ] = None,
+    check_only: Annotated[bool, _option(FORMAT_CHECK)] = False,
+    diff: Annotated[bool, _option(DIFF)] = False,
+    config: Config = None,
+    isolated: Isolated = False,
+    stdin_filename: StdinFilename = None,
+    force_exclude: ForceExclude = False,
+) -> None:
+    """Format Dockerfiles in place without changing what they mean."""
+    raise typer.Exit(
+        commands.run_format(
+            paths,
+            check_only=check_only,
+            diff=diff,
             config=config,
             isolated=isolated,
             stdin_filename=stdin_filename,

@@ -2,7 +2,7 @@
 
 Start-up time matters (pre-commit runs dfopt on every commit), and loading typer costs
 more than linting a small Dockerfile. So :func:`main` first tries a small parser that
-knows exactly the options of ``check`` and ``fix`` (declared in
+knows exactly the options of ``check``, ``fix`` and ``format`` (declared in
 :data:`dfopt.commands.COMMAND_OPTIONS`) and calls the same implementation the typer
 commands call. Anything else — help, ``--version``, the other commands, an unknown or
 unusual option, a missing value — goes to the typer application (:mod:`dfopt.app`),
@@ -21,7 +21,14 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from dfopt.commands import COMMAND_OPTIONS, PATHS_REQUIRED, OptionSpec, run_check, run_fix
+from dfopt.commands import (
+    COMMAND_OPTIONS,
+    PATHS_REQUIRED,
+    OptionSpec,
+    run_check,
+    run_fix,
+    run_format,
+)
 
 if TYPE_CHECKING:
     import typer
@@ -33,7 +40,7 @@ _COMPLETION_VARIABLE = "_DFOPT_COMPLETE"
 
 
 class FastCall:
-    """A ``check`` or ``fix`` invocation the fast parser understood."""
+    """A ``check``, ``fix`` or ``format`` invocation the fast parser understood."""
 
     __slots__ = ("command", "options", "paths")
 
@@ -51,6 +58,8 @@ class FastCall:
         """Run the command; return its exit status."""
         if self.command == "fix":
             return run_fix(self.paths, **self.options)
+        if self.command == "format":
+            return run_format(self.paths or None, **self.options)
         return run_check(self.paths or None, **self.options)
 
 
@@ -62,7 +71,7 @@ def _lookup(specs: Sequence[OptionSpec]) -> dict[str, OptionSpec]:
 
 
 def parse_fast(args: Sequence[str]) -> FastCall | None:
-    """Parse a plain ``check``/``fix`` command line, or return None to let typer do it.
+    """Parse a plain ``check``/``fix``/``format`` command line, or None to let typer do it.
 
     Accepted: the command first, then paths (``-`` included) and the command's options in
     any order, values given as ``--opt value`` or ``--opt=value``, and ``--`` before

@@ -1,4 +1,4 @@
-"""What ``check``, ``fix``, ``rules`` and ``rule`` do, and the options ``check`` and ``fix`` take.
+"""What ``check``, ``fix``, ``format``, ``rules`` and ``rule`` do, and the options they take.
 
 The typer application (:mod:`dfopt.app`) and the fast command-line parser
 (:mod:`dfopt.cli`) both call the ``run_*`` functions here, with the keyword arguments
@@ -7,7 +7,7 @@ typer, and the engine, the configuration models and the rule packs are imported 
 functions that need them.
 
 Exit codes: 0 when everything is clean; 1 when a finding reaches the failure threshold
-(or, for ``fix --diff``/``fix --check``, when a file would change); 2 for usage,
+(or, for ``--diff``/``--check`` of ``fix`` and ``format``, when a file would change); 2 for usage,
 configuration, input and internal errors, which win over 1. Every error is one line on
 standard error, ``dfopt: error: <path>[:line:col]: <what>``, and the other files are
 still processed.
@@ -41,11 +41,13 @@ __all__ = [
     "EXIT_FINDINGS",
     "FIX_OPTIONS",
     "FIX_STATISTICS",
+    "FORMAT_OPTIONS",
     "CheckFormat",
     "OptionSpec",
     "RulesFormat",
     "run_check",
     "run_fix",
+    "run_format",
     "run_rule",
     "run_rules",
 ]
@@ -230,6 +232,22 @@ FIX_STATISTICS = OptionSpec(
     "standard error when standard output carries a diff (--diff) or the fixed text (`-`).",
 )
 
+FIX_FORMAT = OptionSpec(
+    "format_output",
+    "--format",
+    "switch",
+    "Format the fixed files with `dfopt format` (the default when the configuration's "
+    "format.enabled is true); the fixes are verified before formatting, the formatting "
+    "by its own meaning check.",
+    negative="--no-format",
+)
+FORMAT_CHECK = OptionSpec(
+    "check_only",
+    "--check",
+    "flag",
+    "Write nothing; list the files that would be reformatted and exit with 1 if there are any.",
+)
+
 #: The options of ``check``, in the order ``--help`` lists them.
 CHECK_OPTIONS: tuple[OptionSpec, ...] = (
     FORMAT,
@@ -252,6 +270,7 @@ FIX_OPTIONS: tuple[OptionSpec, ...] = (
     UNSAFE_FIXES,
     VERIFY,
     DOCKERIGNORE,
+    FIX_FORMAT,
     FIX_STATISTICS,
     SELECT,
     EXTEND_SELECT,
@@ -261,12 +280,29 @@ FIX_OPTIONS: tuple[OptionSpec, ...] = (
     STDIN_FILENAME,
     FORCE_EXCLUDE,
 )
-COMMAND_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {"check": CHECK_OPTIONS, "fix": FIX_OPTIONS}
+#: The options of ``format``, in the order ``--help`` lists them.
+FORMAT_OPTIONS: tuple[OptionSpec, ...] = (
+    FORMAT_CHECK,
+    DIFF,
+    CONFIG,
+    ISOLATED,
+    STDIN_FILENAME,
+    FORCE_EXCLUDE,
+)
+COMMAND_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
+    "check": CHECK_OPTIONS,
+    "fix": FIX_OPTIONS,
+    "format": FORMAT_OPTIONS,
+}
 #: Commands that need at least one path.
 PATHS_REQUIRED: frozenset[str] = frozenset({"fix"})
 
 CHECK_PATHS_HELP = (
     "Files or directories to check (default: the current directory); `-` reads standard input."
+)
+FORMAT_PATHS_HELP = (
+    "Files or directories to format (default: the current directory); `-` reads standard "
+    "input and writes the formatted text to standard output."
 )
 FIX_PATHS_HELP = (
     "Files or directories to fix; `-` reads standard input and writes the fixed text to "
@@ -753,6 +789,7 @@ class FixTotals:
     __slots__ = (
         "applied",
         "files",
+        "formatted",
         "held_back",
         "held_codes",
         "remaining",
@@ -762,6 +799,8 @@ class FixTotals:
 
     applied: int
     files: int
+    formatted: int
+    """Files whose only change is the formatting (``fix --format``)."""
     held_back: int
     held_codes: set[str]
     """The rules whose unsafe fixes were held back."""
@@ -783,6 +822,7 @@ class FixTotals:
     ) -> None:
         self.applied = applied
         self.files = files
+        self.formatted = 0
         self.held_back = held_back
         self.held_codes = set() if held_codes is None else held_codes
         self.remaining = remaining
@@ -806,8 +846,13 @@ def run_fix(
     stdin_filename: str | None = None,
     force_exclude: bool = False,
     dockerignore: bool = False,
+    format_output: bool | None = None,
 ) -> int:
-    """Fix Dockerfiles (or show what would change); return the exit status."""
+    """Fix Dockerfiles (or show what would change); return the exit status.
+
+    ``format_output`` formats the result with ``dfopt format`` (None: when the
+    configuration's ``format.enabled`` says so).
+    """
     runner = _runner(
         select, extend_select, ignore, config, isolated, stdin_filename, unsafe_fixes, force_exclude
     )
@@ -830,6 +875,7 @@ def run_fix(
                 check_only=check_only,
                 verify=verify,
                 dockerignore=dockerignore,
+                format_output=format_output,
             )
         except Exception as error:  # keep going with the other files
             _internal(runner, item.display, error)
@@ -855,6 +901,7 @@ def _fix_one(
     check_only: bool,
     verify: bool | None,
     dockerignore: bool = False,
+    format_output: bool | None = None,
 ) -> bool:
     """Fix one input; True when its text (or a build-context file) changes or would."""
     from dfopt import verify as checks
@@ -889,6 +936,10 @@ def _fix_one(
             _echo_stdin(item.text, to_stdout)
             _count_unfixed(totals, session, item, result)
             return False
+    wants_format = resolved.settings.format.enabled if format_output is None else format_output
+    if wants_format:
+        # The fixes were verified as they are; the formatting has its own meaning check.
+        fixed = _formatted(runner, item.display, fixed, resolved)
     left = result.final.violations if result.final is not None else []
     held = _held_back(session, left)
     held_back = len(held)
@@ -912,7 +963,10 @@ def _fix_one(
         sys.stdout.flush()
     elif check_only:
         count = len(result.applied)
-        sys.stdout.write(f"Would fix {item.display} ({count} {_problems(count)})\n")
+        if count:
+            sys.stdout.write(f"Would fix {item.display} ({count} {_problems(count)})\n")
+        else:
+            sys.stdout.write(f"Would reformat {item.display}\n")
     elif item.path is None:
         _echo_stdin(fixed, True)
     else:
@@ -930,8 +984,27 @@ def _fix_one(
     _count_fixed(totals, session, item, result)
     _context_files(runner, item, result, diff=diff, check_only=check_only)
     totals.applied += len(result.applied)
-    totals.files += 1
+    if result.applied:
+        totals.files += 1
+    else:
+        totals.formatted += 1
     return True
+
+
+def _formatted(runner: Runner, display: str, text: str, resolved: ResolvedConfig) -> str:
+    """``text`` formatted with the configuration's ``format:`` settings.
+
+    When the formatter cannot prove the layout keeps the meaning, the text is returned
+    as it is and the reason reported.
+    """
+    from dfopt.format.document import format_document
+    from dfopt.format.options import options_from
+    from dfopt.syntax import parse
+
+    result = format_document(parse(text), options_from(resolved.settings.format))
+    if result.reason is not None:
+        runner.error(f"{display}: not formatted: {result.reason}")
+    return result.text
 
 
 def _context_files(
@@ -1063,6 +1136,9 @@ def _fix_summary(totals: FixTotals, dry_run: bool) -> None:
         lines.append(f"{verb} {problems} in {plural(totals.files, 'file')}.")
     else:
         lines.append("Nothing to fix.")
+    if totals.formatted:
+        verb = "Would reformat" if dry_run else "Reformatted"
+        lines.append(f"{verb} {plural(totals.formatted, 'other file')}.")
     if totals.held_back:
         fixes = "fix" if totals.held_back == 1 else "fixes"
         codes = ", ".join(sorted(totals.held_codes))
@@ -1085,6 +1161,92 @@ def _fix_summary(totals: FixTotals, dry_run: bool) -> None:
     sys.stdout.flush()
     sys.stderr.write("".join(f"{line}\n" for line in lines))
     sys.stderr.flush()
+
+
+# -- format -----------------------------------------------------------------------------
+
+
+def run_format(
+    paths: Sequence[str] | None = None,
+    *,
+    check_only: bool = False,
+    diff: bool = False,
+    config: str | None = None,
+    isolated: bool = False,
+    stdin_filename: str | None = None,
+    force_exclude: bool = False,
+) -> int:
+    """Format Dockerfiles in place (or show what would change); return the exit status.
+
+    A file whose layout the formatter cannot prove keeps its meaning is left as it is,
+    with the reason as an error line (exit 2).
+    """
+    from dfopt.format.document import format_document
+    from dfopt.format.options import options_from
+    from dfopt.report import plural
+    from dfopt.syntax import parse
+
+    runner = _runner(None, None, None, config, isolated, stdin_filename, None, force_exclude)
+    arguments = _arguments(paths, stdin_filename, ".")
+    changed = unchanged = 0
+    for item in runner.inputs(arguments):
+        to_stdout = item.path is None and not diff and not check_only
+        try:
+            resolved = runner.config_for(runner.config_target(item))
+        except InputError as problem:
+            runner.error(str(problem))
+            _echo_stdin(item.text, to_stdout)
+            continue
+        try:
+            result = format_document(parse(item.text), options_from(resolved.settings.format))
+        except Exception as error:  # keep going with the other files
+            _internal(runner, item.display, error)
+            _echo_stdin(item.text, to_stdout)
+            continue
+        if result.reason is not None:
+            runner.error(f"{item.display}: not formatted: {result.reason}")
+        formatted = result.text
+        if formatted == item.text:
+            unchanged += 1
+            _echo_stdin(item.text, to_stdout)
+            continue
+        if diff:
+            from dfopt.report.diff import unified_diff
+
+            sys.stdout.write(unified_diff(item.text, formatted, item.display))
+            sys.stdout.flush()
+        elif check_only:
+            sys.stdout.write(f"Would reformat {item.display}\n")
+        elif item.path is None:
+            _echo_stdin(formatted, True)
+        else:
+            from dfopt.files import write_atomic
+
+            try:
+                write_atomic(item.path, formatted, expected=item.text.encode("utf-8"))
+            except InputError as problem:
+                runner.error(str(problem))
+                continue
+            except OSError as problem:
+                message = (problem.strerror or str(problem)).lower()
+                runner.error(f"{item.display}: could not write the formatted file: {message}")
+                continue
+        changed += 1
+    dry_run = diff or check_only
+    verb = "would be reformatted" if dry_run else "reformatted"
+    summary = [f"{plural(changed, 'file')} {verb}"] if changed else []
+    if unchanged or not changed:
+        summary.append(
+            f"{plural(unchanged, 'file')} {'would be ' if dry_run else ''}left unchanged"
+        )
+    sys.stdout.flush()
+    if changed or unchanged or runner.status != EXIT_ERROR:
+        sys.stderr.write(", ".join(summary) + ".\n")
+        sys.stderr.flush()
+    status = runner.status
+    if status != EXIT_ERROR and dry_run and changed:
+        status = EXIT_FINDINGS
+    return status
 
 
 # -- rules and rule ------------------------------------------------------------------

@@ -215,6 +215,9 @@ def buildkit_difference(before: str, after: str) -> str | None:
 def _buildkit_key(command: Any, escape: str, posix: bool) -> Hashable:
     name = command.cmd.lower()
     value: tuple[Any, ...] = tuple(command.value)
+    if name == "healthcheck" and value:
+        # The builder reads the type word (CMD, NONE) in any case.
+        value = (value[0].upper(), *value[1:])
     if not command.json and name in ("run", "cmd", "entrypoint", "healthcheck"):
         value = tuple(_command_key(item, posix) for item in value)
     elif name in ("env", "label"):
