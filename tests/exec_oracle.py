@@ -130,8 +130,16 @@ HOST_TOOLS = [
 ]
 """Host programs linked into the throwaway root's ``/usr/bin``."""
 
-SCRATCH_TOP = (".host", "dev")
-"""Top-level entries of the root that belong to the executor, never compared."""
+SCRATCH_TOP = (".host", "dev", ".exec")
+"""Top-level entries of the root that belong to the executor, never compared.
+
+``/.exec/downloads`` lists the files the fake ``curl`` and ``wget`` wrote: a SAFE fix may
+remove a downloaded file (DF108 removes an unpacked archive), so those may vanish.
+"""
+
+
+MOUNTED_TOP = (".host", "dev")
+"""Top-level entries of the root that hold mounts of the host's files."""
 
 
 class Unsupported(ValueError):
@@ -337,6 +345,8 @@ class Outcome:
     failed: dict[str, Any] | None
     manifests: list[dict[str, list[Any]]]
     log: str
+    downloads: list[list[str]] = field(default_factory=list)
+    """Per stage, the files the fake curl and wget wrote (a SAFE fix may remove them)."""
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -373,8 +383,11 @@ def diff_outcomes(
     for index, (before_files, after_files) in enumerate(
         zip(original.manifests, fixed.manifests, strict=False)
     ):
+        downloaded = set(original.downloads[index]) if index < len(original.downloads) else set()
         for path in sorted(set(before_files) | set(after_files)):
             old, new = before_files.get(path), after_files.get(path)
+            if new is None and path in downloaded:
+                continue  # a downloaded file may vanish; it may not change
             if old != new:
                 differences.append(f"stage {index} {path}: {_entry(old)} -> {_entry(new)}")
     return differences
@@ -746,8 +759,79 @@ done
 exec "$@"
 """,
     "eatmydata": '#!/bin/dash\nexec "$@"\n',
+    "curl": r"""#!/bin/dash
+# A fake curl: -o FILE / -O (the URL's name) or standard output; see download.sh.
+out= remote= url= next=
+for a in "$@"; do
+  case $next in
+    out) out=$a; next=; continue ;;
+    skip) next=; continue ;;
+  esac
+  case $a in
+    -o|--output) next=out ;;
+    -O|--remote-name) remote=1 ;;
+    -H|-A|-u|-d|-X|-e|-m|--retry|--connect-timeout|--max-time|--header) next=skip ;;
+    --*) ;;
+    -*o) next=out ;;
+    -*O*) remote=1 ;;
+    -*) ;;
+    *) url=$a ;;
+  esac
+done
+[ -n "$remote" ] && out=${url##*/}
+. /usr/share/download.sh
+""",
+    "wget": r"""#!/bin/dash
+# A fake wget: -O FILE (- for standard output), -P DIR, or the URL's name; see _download.
+out= dir=. url= next=
+for a in "$@"; do
+  case $next in
+    out) out=$a; next=; continue ;;
+    dir) dir=$a; next=; continue ;;
+  esac
+  case $a in
+    -O|--output-document) next=out ;;
+    -O*) out=${a#-O} ;;
+    -P|--directory-prefix) next=dir ;;
+    --output-document=*) out=${a#*=} ;;
+    -*) ;;
+    *) url=$a ;;
+  esac
+done
+[ -z "$out" ] && out=$dir/${url##*/}
+[ "$out" = - ] && out=
+. /usr/share/download.sh
+""",
     "greet": "#!/bin/dash\necho old\n",
 }
+_DOWNLOAD = r"""# Sourced by the fake curl and wget with $url and $out (empty: standard output).
+# A *.tar.gz URL gets a small reproducible archive (tool/bin/tool), SHA256SUMS the sums
+# of that archive, anything else one line naming the URL. Written files are recorded.
+name=${url##*/}
+archive() {
+  d=$(mktemp -d)
+  mkdir -p "$d/tool/bin" && printf '#!/bin/sh\necho tool\n' > "$d/tool/bin/tool"
+  chmod 755 "$d/tool" "$d/tool/bin" "$d/tool/bin/tool"
+  tar --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$d" -cf - tool | gzip -n
+  rm -rf "$d"
+}
+case $url in
+  http://*|https://*|ftp://*) ;;
+  *) echo "curl: (3) URL rejected: $url" >&2; exit 3 ;;
+esac
+payload() {
+  case $name in
+    *.tar.gz|*.tgz) archive ;;
+    SHA256SUMS|*.sha256) archive | sha256sum | sed "s|-\$|tool-1.0.tar.gz|" ;;
+    *) echo "payload of $url" ;;
+  esac
+}
+if [ -z "$out" ]; then payload; exit; fi
+payload > "$out" || exit 23
+case $out in /*) ;; *) out=$PWD/$out ;; esac
+echo "$out" >> /.exec/downloads
+"""
+
 _SHIMS["apt"] = _SHIMS["apt-get"]
 _SHIMS["pip3"] = _SHIMS["pip"]
 
@@ -784,6 +868,8 @@ def _skeleton() -> list[tuple[str, str, str, int, int]]:
     entries.append(("d", "home/user", "", 0o755, 1000))
     entries.append(("d", "tmp", "", 0o1777, 0))
     entries.append(("d", "out", "", 0o1777, 0))
+    entries.append(("d", ".exec", "", 0o1777, 0))
+    entries.append(("f", "usr/share/download.sh", _DOWNLOAD, 0o644, 0))
     for link, target in (
         ("bin", "usr/bin"), ("sbin", "usr/sbin"), ("lib", ".host/lib"),
         ("lib64", ".host/lib64"), ("usr/lib", "../.host/lib"), ("usr/lib64", "../.host/lib64"),
@@ -820,14 +906,14 @@ def _make_root(root: str, skeleton: Sequence[tuple[str, str, str, int, int]]) ->
 
 
 def _copy_root(source: str, target: str) -> None:
-    """Copy a stage's root (without the executor's own entries), owners and modes kept."""
+    """Copy a stage's root (without the host mounts), owners and modes kept."""
     os.mkdir(target)
-    for top in SCRATCH_TOP:
+    for top in MOUNTED_TOP:
         os.mkdir(os.path.join(target, top), 0o755)
 
     def copy(src: str, dst: str, top: bool) -> None:
         for entry in os.scandir(src):
-            if top and entry.name in SCRATCH_TOP:
+            if top and entry.name in MOUNTED_TOP:
                 continue
             info = entry.stat(follow_symlinks=False)
             out = os.path.join(dst, entry.name)
@@ -910,6 +996,14 @@ def _clone(flags: int) -> int:
 _SYS_CLONE = 56 if os.uname().machine == "x86_64" else None
 
 
+def _downloads(root: str) -> list[str]:
+    try:
+        with open(os.path.join(root, ".exec", "downloads"), encoding="utf-8") as handle:
+            return sorted({posixpath.normpath(line.strip()) for line in handle if line.strip()})
+    except FileNotFoundError:
+        return []
+
+
 def _run_step(root: str, step: Mapping[str, Any], log_fd: int) -> int:
     """Run one step as a fresh process tree in its own PID (and mount) namespace.
 
@@ -975,6 +1069,7 @@ def _build(slot: str, stages: Sequence[Mapping[str, Any]], template: str) -> dic
     manifests: list[dict[str, list[Any]]] = []
     failed: dict[str, Any] | None = None
     timings: dict[str, float] = {}
+    downloads: list[list[str]] = []
     for index, stage in enumerate(stages):
         root = os.path.join(slot, f"stage{index}")
         if stage["parent"] is None:
@@ -993,6 +1088,7 @@ def _build(slot: str, stages: Sequence[Mapping[str, Any]], template: str) -> dic
             break
         mark = time.perf_counter()
         manifests.append(_manifest(root))
+        downloads.append(_downloads(root))
         timings["manifest"] = timings.get("manifest", 0.0) + time.perf_counter() - mark
     os.close(log_fd)
     with open(log_path, encoding="utf-8", errors="replace") as handle:
@@ -1001,6 +1097,7 @@ def _build(slot: str, stages: Sequence[Mapping[str, Any]], template: str) -> dic
         "ok": failed is None,
         "failed": failed,
         "manifests": manifests if failed is None else [],
+        "downloads": downloads if failed is None else [],
         "log": log,
         "seconds": time.perf_counter() - started,
         "timings": timings,

@@ -68,6 +68,7 @@ THEMES = (
     "apk",
     "pip",
     "npm",
+    "archives",
     "options",
     "files",
 )
@@ -220,7 +221,9 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "background": (
         "{ echo bg >> /out/log; } & wait",
         "( sleep 0.01; touch /out/@F ) & wait",
-        "( while [ ! -e /tmp/go ]; do sleep 0.01; done; echo late >> /out/log ) &",
+        # waits for a later `touch /tmp/go` (in a merged RUN it lives on and writes)
+        "( [ -e /tmp/go ] || { while [ ! -e /tmp/go ]; do sleep 0.01; done;"
+        " echo late >> /out/log; } ) &",
         "touch /tmp/go && sleep 0.2 && wait",
         "true &",
     ),
@@ -274,6 +277,22 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "npm ci --offline @P",
         "npm cache clean --force",
         "sudo npm install -g --offline @P",
+    ),
+    "archives": (
+        "curl -fsSLo /tmp/tool-1.0.tar.gz https://example.com/tool-1.0.tar.gz"
+        " && tar -xzf /tmp/tool-1.0.tar.gz -C /opt",
+        "cd /tmp && wget -q https://example.com/tool-1.0.tar.gz"
+        " && tar -xzf tool-1.0.tar.gz -C /opt",
+        "curl -fsSL -o tool-1.0.tar.gz https://example.com/tool-1.0.tar.gz"
+        " && tar -xzf tool-1.0.tar.gz && rm -rf tool",
+        "wget -qO /tmp/tool.tgz https://example.com/tool.tgz && tar -xzf /tmp/tool.tgz -C /opt",
+        "sha256sum /tmp/tool-*.tar.gz > /out/sum",
+        "cd /tmp && curl -fsSLO https://example.com/SHA256SUMS && sha256sum -c SHA256SUMS",
+        "sha256sum tool-1.0.tar.gz >> /out/log",
+        "ls /tmp > /out/ls",
+        "rm -f /tmp/tool-1.0.tar.gz",
+        "/opt/tool/bin/tool >> /out/log",
+        "tar -tzf /tmp/tool.tgz >> /out/log",
     ),
     "options": (
         "set -u",

@@ -223,6 +223,39 @@ def test_config_users_and_stages(runner: exec_oracle.Executor) -> None:
         assert files(owned) == {"/out/mine": f"f 644 1000:1000 0B {EMPTY}"}
 
 
+def test_downloaded_files_may_vanish_but_not_change(runner: exec_oracle.Executor) -> None:
+    download = (
+        "FROM debian:bookworm\nWORKDIR /tmp\n"
+        "RUN curl -fsSLo tool-1.0.tar.gz https://example.com/tool-1.0.tar.gz"
+        " && tar -xzf tool-1.0.tar.gz -C /opt && /opt/tool/bin/tool > /out/ran"
+    )
+    original = download + "\n"
+    outcome = build(runner, original)
+    assert outcome.downloads == [["/tmp/tool-1.0.tar.gz"]]
+    assert files(outcome) == {"/out/ran": "f 644 0:0 5B " + digest("tool\n")}
+    removed = download + " && rm -f tool-1.0.tar.gz\n"
+    assert exec_oracle.compare(original, removed, runner).differences == []
+    changed = download + " && echo other > tool-1.0.tar.gz\n"
+    assert exec_oracle.compare(original, changed, runner).differences == [
+        "stage 0 /tmp/tool-1.0.tar.gz: f 644 0:0 157B "
+        + outcome.manifests[0]["/tmp/tool-1.0.tar.gz"][5]
+        + " -> f 644 0:0 6B "
+        + digest("other\n")
+    ]
+    checked = (
+        "FROM debian:bookworm\nWORKDIR /tmp\n"
+        "RUN curl -fsSLO https://example.com/tool-1.0.tar.gz\n"
+        "RUN curl -fsSLO https://example.com/SHA256SUMS && sha256sum -c SHA256SUMS\n"
+    )
+    assert build(runner, checked).ok
+    early = checked.replace("tar.gz\n", "tar.gz && rm tool-1.0.tar.gz\n", 1)
+    assert (
+        exec_oracle.compare(checked, early, runner)
+        .differences[0]
+        .startswith("outcome: original succeeded, fixed failed")
+    )
+
+
 def test_identical_texts_are_not_built() -> None:
     text = "FROM debian:bookworm\nRUN false\n"
     comparison = exec_oracle.compare(text, text, runner=None)
@@ -232,6 +265,7 @@ def test_identical_texts_are_not_built() -> None:
 # -- the property: SAFE fixes change nothing that runs -----------------------------------
 
 
+@pytest.mark.slow
 def test_safe_fixes_keep_what_the_build_does(runner: exec_oracle.Executor) -> None:
     seen: Counter[str] = Counter()
     rules: Counter[str] = Counter()
