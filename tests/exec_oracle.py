@@ -1038,7 +1038,8 @@ def _exec_step(root: str, step: Mapping[str, Any], log_fd: int) -> None:
     os.chroot(root)
     os.makedirs(step["workdir"], exist_ok=True)
     os.chdir(step["workdir"])
-    os.setgroups([])
+    with contextlib.suppress(PermissionError):  # denied when only root is mapped
+        os.setgroups([])
     os.setgid(step["gid"])
     os.setuid(step["uid"])
     null = os.open("/dev/null", os.O_RDONLY)
