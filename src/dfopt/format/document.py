@@ -29,6 +29,7 @@ from dfopt.syntax import (
     parse,
 )
 from dfopt.syntax._record import record, set_field
+from dfopt.syntax.lexing import match_directive
 
 __all__ = ["FormatResult", "format_document", "newline_of"]
 
@@ -185,10 +186,15 @@ def _layout(
         if kind.upper() in ("CMD", "NONE"):
             plan.keyword_texts[target.args_offset] = case(kind)
     replacement = None
-    if options.exec_form:
+    if options.exec_form and not instruction.inner_comments:
         replacement = exec_replacement(instruction)
     if replacement is None and options.env_label_form:
         replacement = key_value_replacement(instruction, document.escape)
+        if replacement is not None:
+            (start, end), _ = replacement
+            if any(start < at < end for at in logical.logical_starts[1:]):
+                # A value over several lines keeps its layout (and its comments).
+                replacement = None
     if replacement is not None:
         plan.replacements[replacement[0]] = replacement[1]
     if options.sort_packages and shell_posix and command is not None:
@@ -235,11 +241,13 @@ def _blank_lines(items: list[_Item], options: FormatOptions, newline: str) -> No
             index += 1
     while items and items[-1].kind == "blank" and not items[-1].locked:
         items.pop()
-    # Leading blank lines go, unless a comment follows (a blank line before a comment that
-    # reads like a parser directive keeps it a comment).
+    # Leading blank lines go, unless a comment that reads like a parser directive follows
+    # (the blank line keeps it a comment).
     start = 1 if items and items[0].kind == "bom" else 0
     end = start
     while end < len(items) and items[end].kind == "blank" and not items[end].locked:
         end += 1
-    if end > start and end < len(items) and items[end].kind in ("instruction", "from"):
-        del items[start:end]
+    if end > start and end < len(items):
+        following = items[end].text.rstrip()
+        if match_directive(following, 0, len(following)) is None:
+            del items[start:end]

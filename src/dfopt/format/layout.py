@@ -18,7 +18,7 @@ import itertools
 
 from dfopt.format.lexer import BLANKS, COMPOUND_WORDS, Classified, Mode, classify, words_of
 from dfopt.format.options import FormatOptions
-from dfopt.syntax import Document, Form, Instruction
+from dfopt.syntax import Document, Form, Instruction, Span
 from dfopt.syntax.lexing import parse_json_array
 
 __all__ = ["Region", "layout_instruction"]
@@ -41,12 +41,14 @@ class Region:
 
 
 class _Word:
-    __slots__ = ("end", "start", "text")
+    __slots__ = ("end", "hard", "start", "text")
 
     def __init__(self, start: int, end: int, text: str) -> None:
         self.start = start
         self.end = end
         self.text = text
+        self.hard: tuple[int, int] | None = None
+        """The source range of a word split over lines, kept as written."""
 
 
 class _Line:
@@ -156,62 +158,53 @@ def layout_instruction(
         words.append(_Word(start, end, plan.keyword_texts.get(start, text[start:end])))
     if not words:
         return source[instruction.span.start : instruction.span.end]
-    replaced_spans = [span for span, _ in replaced]
-
-    def inside_replacement(position: int) -> bool:
-        return any(start < position < end for start, end in replaced_spans)
-
     # Where the physical lines break, in logical offsets.
     breaks = list(logical.logical_starts[1:])
+    replaced_spans = {span for span, _ in replaced}
+    for word in words:
+        if (word.start, word.end) in replaced_spans:
+            continue
+        if any(word.start < position < word.end for position in breaks):
+            # A word split over lines (a quoted string, say) is kept exactly as written.
+            begin = logical.to_source(word.start)
+            finish = logical.to_source(word.end - 1) + 1
+            word.text = _line_ends(source[begin:finish], newline)
+            word.hard = (begin, finish)
     lines: list[_Line] = [_Line()]
     lines[0].words.append(words[0])
     break_index = 0
-    indents: list[int | None] = [None]
+    indents: list[tuple[int, bool]] = [(0, False)]
     for word in words[1:]:
         previous = lines[-1].words[-1]
-        # Breaks inside the previous word are hard; they come before this gap.
-        while break_index < len(breaks) and breaks[break_index] <= previous.start:
-            break_index += 1
-        hard_at = None
-        soft = False
         last_soft = None
         while break_index < len(breaks) and breaks[break_index] <= word.start:
             position = breaks[break_index]
-            if position < previous.end:
-                if not inside_replacement(position):
-                    hard_at = position
-            else:
-                soft = True
+            if position >= previous.end:
                 last_soft = position
             break_index += 1
-        if hard_at is not None:
-            # A word split over lines: keep everything from the break on as written.
-            # Only simple cases are kept as they are: the word continues on the next
-            # line, and the layout goes on from there.
-            return _verbatim(document, instruction, newline)
         gap_text = text[previous.end : word.start]
         region = _region_at(regions, previous.end)
-        if soft:
-            assert last_soft is not None
-            indent_width = _width(text[last_soft : word.start])
+        if last_soft is not None:
             line = _Line()
             line.words.append(word)
             if region.exact:
-                line.indent = "\0" + gap_text  # resolved below
+                line.indent = "\0" + gap_text  # shared out when rendered
             lines.append(line)
-            indents.append(indent_width)
+            starts_shell = _region_at(regions, word.start).mode == "shell"
+            indents.append((_width(text[last_soft : word.start]), starts_shell))
             continue
         current = lines[-1]
         current.gaps.append(gap_text if region.exact or region.mode == "shell" else " ")
         current.words.append(word)
-    # Indentation: the continuation lines keep their indentation relative to each other.
-    widths = [width for width in indents[1:] if width is not None]
-    base = min(widths) if widths else 0
+    # Indentation: continuation lines of a shell script keep their indentation relative
+    # to each other (the nesting of ifs and loops); other lines get one level.
+    shell_widths = [width for width, in_shell in indents[1:] if in_shell]
+    base = min(shell_widths) if shell_widths else 0
     unit = options.indent
-    for line, width in zip(lines[1:], indents[1:], strict=True):
+    for line, (width, in_shell) in zip(lines[1:], indents[1:], strict=True):
         if line.indent.startswith("\0"):
             continue
-        extra = 0 if width is None else max(0, width - base)
+        extra = max(0, width - base) if in_shell else 0
         line.indent = " " * (unit + extra)
     _move_operators(lines, options, regions, text, shell, plan)
     if options.split_chains and plan.shell_posix:
@@ -340,8 +333,7 @@ def _render(
 ) -> str:
     source = document.text
     escape = document.escape
-    logical = instruction.logical
-    inner = sorted(instruction.inner_comments)
+    placed = _place_comments(instruction, lines)
     # For a break that must keep its white space: what ends the line and what indents the
     # next one.
     shares: list[tuple[str, str] | None] = [None]
@@ -365,16 +357,39 @@ def _render(
         following = lines[number + 1]
         next_share = shares[number + 1]
         out.append((next_share[0] if next_share is not None else " ") + escape + newline)
-        previous_end = logical.to_source(line.words[-1].end - 1) + 1
-        next_start = logical.to_source(following.words[0].start)
         comment_indent = next_share[1] if next_share is not None else following.indent
-        for span in inner:
-            if previous_end <= span.start < next_start:
-                out.append(comment_indent + source[span.start : span.end].strip() + newline)
+        for span in placed.get(number + 1, ()):
+            out.append(comment_indent + source[span.start : span.end].strip() + newline)
     text = "".join(out)
     if instruction.heredocs:
         text += source[instruction.heredocs[0].body.start : instruction.span.end]
     return text
+
+
+def _place_comments(instruction: Instruction, lines: list[_Line]) -> dict[int, list[Span]]:
+    """The comment lines inside the continuation, by the line they go before.
+
+    A comment goes before the first line holding a word that followed it in the source;
+    comments inside a word kept as written stay where they are.
+    """
+    logical = instruction.logical
+    kept = [word.hard for line in lines for word in line.words if word.hard is not None]
+    latest = [max(logical.to_source(word.start) for word in line.words) for line in lines]
+    placed: dict[int, list[Span]] = {}
+    for span in sorted(instruction.inner_comments):
+        if any(begin <= span.start < finish for begin, finish in kept):
+            continue
+        target = len(lines) - 1
+        for number in range(1, len(lines)):
+            if latest[number] > span.start:
+                target = number
+                break
+        placed.setdefault(target, []).append(span)
+    return placed
+
+
+def _line_ends(text: str, newline: str) -> str:
+    return text.replace("\r\n", "\n").replace("\n", newline)
 
 
 def _split_exact(gap: str, unit: int) -> tuple[str, str]:
@@ -382,17 +397,6 @@ def _split_exact(gap: str, unit: int) -> tuple[str, str]:
     if len(gap) > unit:
         return gap[: len(gap) - unit], gap[len(gap) - unit :]
     return gap[:1], gap[1:]
-
-
-def _verbatim(document: Document, instruction: Instruction, newline: str) -> str:
-    """The instruction as written, with only the line ends made uniform."""
-    return _normalise_tail(document.text[instruction.span.start : instruction.span.end], newline)
-
-
-def _normalise_tail(text: str, newline: str) -> str:
-    if not text.endswith("\n"):
-        return text + newline
-    return text
 
 
 def exec_replacement(instruction: Instruction) -> tuple[tuple[int, int], str] | None:

@@ -26,12 +26,13 @@ from typing import Any
 
 from dfopt.semantics.stages import parse_assignments
 from dfopt.shell import parse_script
-from dfopt.syntax import Directive, Document, Form, Instruction, Opaque, parse
+from dfopt.syntax import Comment, Directive, Document, Form, Instruction, Opaque, parse
 from dfopt.syntax.lexing import name_value_words, shell_words
 
 __all__ = [
     "POSIX_SHELLS",
     "buildkit_difference",
+    "comment_lines",
     "document_difference",
     "instruction_key",
     "posix_document",
@@ -163,6 +164,8 @@ def document_difference(before: Document, after: str) -> str | None:
         problem.message for problem in before.problems
     ]:
         return "the parser would report other problems"
+    if comment_lines(formatted) != comment_lines(before):
+        return "a comment line would be lost or changed"
     old = _document_keys(before, posix)
     new = _document_keys(formatted, posix)
     for index, (first, second) in enumerate(zip(old, new, strict=False)):
@@ -172,6 +175,17 @@ def document_difference(before: Document, after: str) -> str | None:
     if len(old) != len(new):
         return f"there would be {len(new)} instructions and directives instead of {len(old)}"
     return None
+
+
+def comment_lines(document: Document) -> list[str]:
+    """Every comment line (inner ones included), stripped, in order."""
+    lines: list[str] = []
+    for node in document.nodes:
+        if isinstance(node, Comment):
+            lines.append(document.node_text(node).strip())
+        elif isinstance(node, Instruction):
+            lines.extend(document.source.slice(span).strip() for span in node.inner_comments)
+    return lines
 
 
 def _line_of(document: Document, index: int) -> int:
