@@ -1,7 +1,7 @@
 """Index of the `dfopt_rules` rule pack (generated: python -m dfopt.engine.pack_index)."""
 
 INDEX = (
-    ('dfopt_rules.df001_unused_suppression', 'UnusedSuppression', 'DF001', 'unused-suppression', 'A suppression comment hides nothing', 'info', (), (), True, (), 'always', 'safe', True, True, False, True),
+    ('dfopt_rules.df001_unused_suppression', 'UnusedSuppression', 'DF001', 'unused-suppression', 'A suppression comment hides nothing', 'info', (), (), True, (), 'sometimes', 'safe', True, True, False, True),
     ('dfopt_rules.df101_consecutive_run', 'ConsecutiveRun', 'DF101', 'consecutive-run', 'Adjacent `RUN` instructions could be one layer', 'info', ('RUN',), (), False, (), 'sometimes', 'safe', True, True, False, False),
     ('dfopt_rules.df102_cleanup_in_later_layer', 'CleanupInLaterLayer', 'DF102', 'cleanup-in-later-layer', 'Files are cleaned up in a later layer than the one that created them', 'warning', ('RUN',), (), False, (), 'sometimes', 'safe', True, True, False, False),
     ('dfopt_rules.df103_package_cache_left', 'PackageCacheLeft', 'DF103', 'package-cache-left', 'A package manager leaves its cache in the image layer', 'warning', ('RUN',), (), True, (), 'sometimes', 'safe', True, True, False, False),
