@@ -39,6 +39,7 @@ import gzip
 import hashlib
 import io
 import os
+import posixpath
 import shutil
 import stat
 import subprocess
@@ -270,36 +271,54 @@ class Entry:
     size: int = 0
     sha256: str = ""
     target: str = ""
+    preview: str = field(default="", compare=False)
+    """The text of a small file, for reports (the hash is what is compared)."""
 
     def show(self) -> str:
         text = f"{self.kind} {self.mode:o} {self.uid}:{self.gid}"
         if self.kind == "file":
             text += f" {self.size} B sha256:{self.sha256[:12]}"
+            if self.preview:
+                text += f" {self.preview!r}"
         if self.target:
             text += f" -> {self.target}"
         return text
 
 
-def _hash_stream(handle: IO[bytes]) -> str:
+#: Files up to this size are shown with their text in reports.
+PREVIEW_BYTES = 120
+
+
+def _hash_stream(handle: IO[bytes]) -> tuple[str, str]:
+    """The sha256 of what ``handle`` reads, and the text when it is short."""
     digest = hashlib.sha256()
+    head = b""
     for chunk in iter(lambda: handle.read(1 << 20), b""):
+        if not head:
+            head = chunk[: PREVIEW_BYTES + 1]
         digest.update(chunk)
-    return digest.hexdigest()
+    preview = head.decode("utf-8", "replace") if len(head) <= PREVIEW_BYTES else ""
+    return digest.hexdigest(), preview
+
+
+def _tar_path(name: str) -> str:
+    return posixpath.normpath("/" + name)
 
 
 def _tar_entries(stream: IO[bytes]) -> dict[str, Entry]:
     files: dict[str, Entry] = {}
     with tarfile.open(fileobj=stream, mode="r|") as archive:
         for info in archive:
-            path = "/" + info.name.lstrip("./").rstrip("/") if info.name not in (".", "./") else "/"
+            path = _tar_path(info.name)
             mode = info.mode & 0o7777
             if info.isfile():
                 handle = archive.extractfile(info)
                 assert handle is not None
-                entry = Entry("file", mode, info.uid, info.gid, info.size, _hash_stream(handle))
+                digest, preview = _hash_stream(handle)
+                entry = Entry("file", mode, info.uid, info.gid, info.size, digest, "", preview)
             elif info.islnk():
                 # A hard link is the same file as its target (as a walk of the tree sees it).
-                linked = files.get("/" + info.linkname.lstrip("./"))
+                linked = files.get(_tar_path(info.linkname))
                 entry = linked if linked is not None else Entry("file", mode, info.uid, info.gid)
             elif info.issym():
                 entry = Entry("symlink", mode, info.uid, info.gid, target=info.linkname)
@@ -330,9 +349,10 @@ class HashCache:
     """
 
     def __init__(self) -> None:
-        self.hashes: dict[tuple[str, int, int, int, int], str] = {}
+        self.hashes: dict[tuple[str, int, int, int, int], tuple[str, str]] = {}
 
-    def sha256(self, path: str, relative: str, info: os.stat_result) -> str:
+    def sha256(self, path: str, relative: str, info: os.stat_result) -> tuple[str, str]:
+        """The file's sha256 and, when it is short, its text."""
         key = (
             relative,
             info.st_ino,
@@ -359,8 +379,10 @@ def _walk_entries(root: Path) -> dict[str, Entry]:
             info = os.lstat(full)
             mode = stat.S_IMODE(info.st_mode)
             if stat.S_ISREG(info.st_mode):
-                digest = HASHES.sha256(full, relative, info)
-                entry = Entry("file", mode, info.st_uid, info.st_gid, info.st_size, digest)
+                digest, preview = HASHES.sha256(full, relative, info)
+                entry = Entry(
+                    "file", mode, info.st_uid, info.st_gid, info.st_size, digest, "", preview
+                )
             elif stat.S_ISLNK(info.st_mode):
                 entry = Entry("symlink", mode, info.st_uid, info.st_gid, target=os.readlink(full))
             elif stat.S_ISDIR(info.st_mode):

@@ -162,3 +162,28 @@ def test_the_local_apt_repository_is_valid(tmp_path: Path) -> None:
         check=True,
     )
     assert "./usr/bin/dfopt-hello" in done.stdout
+
+
+def test_the_tar_and_the_tree_readers_agree(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    from tests.build_oracle import _tar_entries, _walk_entries
+
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / ".bashrc").write_text("export A=1\n")
+    (root / "etc" / "app.conf").write_text("x" * 500)
+    (root / "etc" / "app.conf").chmod(0o600)
+    (root / "etc" / "hard").hardlink_to(root / "etc" / "app.conf")
+    (root / "link").symlink_to("etc/app.conf")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        archive.add(root, arcname=".")
+    buffer.seek(0)
+    walked = _walk_entries(root)
+    assert _tar_entries(buffer) == walked
+    assert walked["/.bashrc"].preview == "export A=1\n"
+    assert walked["/etc/app.conf"].mode == 0o600 and walked["/etc/app.conf"].preview == ""
+    assert walked["/link"].target == "etc/app.conf"
+    assert set(walked) == {"/", "/.bashrc", "/etc", "/etc/app.conf", "/etc/hard", "/link"}
