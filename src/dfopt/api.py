@@ -14,6 +14,7 @@ from typing import Any
 from dfopt.engine.linter import LintResult
 from dfopt.engine.rewriter import FixResult
 from dfopt.engine.session import Overrides, Session
+from dfopt.format import FormatResult
 
 
 def session(
@@ -131,3 +132,45 @@ def write_context_files(result: FixResult, dockerfile: Path) -> list[Path]:
         write_atomic(target, new, expected=expected)
         written.append(target)
     return written
+
+
+def format_text(
+    text: str, settings: Mapping[str, Any] | object | None = None, *, path: Path | None = None
+) -> FormatResult:
+    """Format Dockerfile ``text`` as ``dfopt format`` does.
+
+    ``result.text`` is the formatted text; ``result.reason`` says why the text was left
+    unchanged when the formatter could not prove the new layout means the same. The
+    settings are the keys of a configuration's ``format:`` section (kebab-case), a
+    settings model, or None: then the configuration found for ``path`` applies (the
+    defaults without a ``path``).
+    """
+    from dfopt import format as formatter
+
+    return formatter.format_text(text, _format_settings(settings, path))
+
+
+def format_range(
+    text: str,
+    first_line: int,
+    last_line: int,
+    settings: Mapping[str, Any] | object | None = None,
+    *,
+    path: Path | None = None,
+) -> FormatResult:
+    """Format only lines ``first_line`` to ``last_line`` (1-based, inclusive) of ``text``.
+
+    The instructions, comments and blank lines touching the range are formatted, the
+    rest is kept as written (``textDocument/rangeFormatting``).
+    """
+    from dfopt import format as formatter
+
+    return formatter.format_range(text, first_line, last_line, _format_settings(settings, path))
+
+
+def _format_settings(settings: object, path: Path | None) -> object:
+    if settings is not None or path is None:
+        return settings
+    from dfopt.config import resolve_config
+
+    return resolve_config(path).settings

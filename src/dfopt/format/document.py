@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 
 from dfopt.format.layout import Plan, exec_replacement, layout_instruction, regions_for
-from dfopt.format.meaning import document_difference, instruction_key, posix_document
+from dfopt.format.meaning import document_difference, instruction_key, posix_document, shell_key
 from dfopt.format.name_value import key_value_replacement
 from dfopt.format.options import FormatOptions
 from dfopt.format.packages import package_replacements
-from dfopt.shell import parse_script
 from dfopt.syntax import (
     Blank,
     ByteOrderMark,
@@ -80,7 +79,31 @@ def format_document(
     options: FormatOptions,
     lines: tuple[int, int] | None = None,
 ) -> FormatResult:
-    """Format ``document``; with ``lines`` (1-based, inclusive) only the nodes touching them."""
+    """Format ``document``; with ``lines`` (1-based, inclusive) only the nodes touching them.
+
+    The whole result is checked first; when it would read differently, every instruction
+    is checked on its own, the ones that would change are kept as written, and the
+    result is checked again.
+    """
+    text = document.text
+    formatted = _formatted(document, options, lines, each=False)
+    if formatted == text:
+        return FormatResult(text)
+    reason = document_difference(document, formatted)
+    if reason is None:
+        return FormatResult(formatted)
+    formatted = _formatted(document, options, lines, each=True)
+    if formatted == text:
+        return FormatResult(text, reason)
+    second = document_difference(document, formatted)
+    if second is not None:
+        return FormatResult(text, second)
+    return FormatResult(formatted)
+
+
+def _formatted(
+    document: Document, options: FormatOptions, lines: tuple[int, int] | None, each: bool
+) -> str:
     text = document.text
     newline = newline_of(text)
     posix = posix_document(document)
@@ -104,17 +127,12 @@ def format_document(
             items.append(_Item("comment", node_text.rstrip() + newline))
         elif isinstance(node, Instruction):
             kind = "from" if node.keyword == "FROM" else "instruction"
-            items.append(_Item(kind, _instruction(document, node, options, posix, newline)))
+            laid_out = _instruction(document, node, options, posix, newline, each)
+            items.append(_Item(kind, laid_out))
     _blank_lines(items, options, newline)
     if items and not items[-1].locked and not items[-1].text.endswith("\n"):
         items[-1].text += newline
-    formatted = "".join(item.text for item in items)
-    if formatted == text:
-        return FormatResult(text)
-    reason = document_difference(document, formatted)
-    if reason is not None:
-        return FormatResult(text, reason)
-    return FormatResult(formatted)
+    return "".join(item.text for item in items)
 
 
 def _in_range(document: Document, node: Node, lines: tuple[int, int] | None) -> bool:
@@ -131,11 +149,13 @@ def _instruction(
     options: FormatOptions,
     posix: bool,
     newline: str,
+    check: bool,
 ) -> str:
+    """The new text of ``instruction``; with ``check``, only when it reads the same."""
     original = document.node_text(instruction)
     candidate = _layout(document, instruction, options, posix, newline)
-    if candidate == original:
-        return original
+    if candidate == original or not check:
+        return candidate
     prefix = "# escape=`\n" if document.escape == "`" else ""
     alone = parse(prefix + candidate)
     found = [node for node in alone.nodes if isinstance(node, Instruction | Opaque)]
@@ -164,11 +184,10 @@ def _layout(
     shell_posix = posix
     command = target.command_text
     if command is not None and target.form is Form.SHELL and not target.heredocs:
-        shell_posix = posix and not parse_script(command, _identity).has_errors
+        shell_posix = posix and shell_key(command) is not None
     plan = Plan()
     plan.shell_posix = shell_posix
-    header_end = target.args_offset
-    plan.regions = regions_for(instruction, shell_posix, header_end, len(logical.text))
+    plan.regions = regions_for(instruction, shell_posix, document.escape, len(logical.text))
     case = str.upper if options.keyword_case == "upper" else str.lower
     plan.keyword_texts[0] = case(instruction.keyword)
     if target is not instruction:
@@ -200,10 +219,6 @@ def _layout(
     if options.sort_packages and shell_posix and command is not None:
         plan.replacements.update(package_replacements(instruction))
     return layout_instruction(document, instruction, options, plan, newline)
-
-
-def _identity(offset: int) -> int:
-    return offset
 
 
 def _blank_lines(items: list[_Item], options: FormatOptions, newline: str) -> None:

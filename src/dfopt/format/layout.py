@@ -19,7 +19,7 @@ import itertools
 from dfopt.format.lexer import BLANKS, COMPOUND_WORDS, Classified, Mode, classify, words_of
 from dfopt.format.options import FormatOptions
 from dfopt.syntax import Document, Form, Instruction, Span
-from dfopt.syntax.lexing import parse_json_array
+from dfopt.syntax.lexing import name_value_words, parse_json_array
 
 __all__ = ["Region", "layout_instruction"]
 
@@ -76,9 +76,12 @@ class Plan:
         self.shell_posix = True
 
 
-def regions_for(
-    instruction: Instruction, posix: bool, header_end: int, length: int
-) -> list[Region]:
+def _legacy(instruction: Instruction, escape: str) -> bool:
+    words = name_value_words(instruction.args_text, escape, limit=1)
+    return bool(words) and "=" not in words[0]
+
+
+def regions_for(instruction: Instruction, posix: bool, escape: str, length: int) -> list[Region]:
     """How each part of the logical line is read."""
     target = instruction.effective
     args_start = target.args_offset
@@ -86,6 +89,9 @@ def regions_for(
     regions = [Region(0, args_start, "words", False)]
     keyword = target.keyword
     if target.heredocs or target.form is Form.EXEC:
+        if keyword == "HEALTHCHECK" and target.command_offset > args_start:
+            regions.append(Region(args_start, target.command_offset, "words", False))
+            args_start = target.command_offset
         regions.append(Region(args_start, args_end, "literal", True))
     elif keyword in _SHELL_KEYWORDS:
         regions.append(Region(args_start, args_end, "shell", not posix))
@@ -93,6 +99,9 @@ def regions_for(
         command_start = target.command_offset
         regions.append(Region(args_start, command_start, "words", False))
         regions.append(Region(command_start, args_end, "shell", not posix))
+    elif keyword in ("ENV", "LABEL") and _legacy(target, escape):
+        # ``ENV KEY value``: the value is the rest of the line, white space included.
+        regions.append(Region(args_start, args_end, "literal", True))
     elif keyword in _WORDS_KEYWORDS:
         regions.append(Region(args_start, args_end, "words", False))
     else:
@@ -155,7 +164,12 @@ def layout_instruction(
                 continue
             words.append(_Word(rep_start, rep_end, rep_text))
             continue
-        words.append(_Word(start, end, plan.keyword_texts.get(start, text[start:end])))
+        written = text[start:end]
+        keyword = plan.keyword_texts.get(start)
+        # A keyword is only recased when it is a word of its own.
+        if keyword is not None and keyword.upper() == written.upper():
+            written = keyword
+        words.append(_Word(start, end, written))
     if not words:
         return source[instruction.span.start : instruction.span.end]
     # Where the physical lines break, in logical offsets.

@@ -99,6 +99,7 @@ def _shell(text: str, start: int, end: int, result: Classified) -> None:
     # A stack of contexts: "top" (the script), "sub" ($(...) or (...)), "dq" (double
     # quotes), "brace" (${...}), "tick" (backticks).
     stack: list[str] = ["top"]
+    quoted = 0  # how many of the enclosing contexts are quotes, expansions or backticks
     index = start
     separator = result.separator
     top_level = result.top_level
@@ -106,9 +107,11 @@ def _shell(text: str, start: int, end: int, result: Classified) -> None:
         char = text[index]
         context = stack[-1]
         top_level[index] = len(stack) == 1
+        quoted = sum(1 for item in stack if item in ("dq", "brace", "tick"))
         if context in ("top", "sub"):
             if char in BLANKS:
-                separator[index] = True
+                # Inside a quoted substitution the blanks are part of the quoted word.
+                separator[index] = quoted == 0
             elif char == "#" and (index == start or text[index - 1] in _COMMENT_AFTER):
                 result.comment_at = index
                 for rest in range(index, end):
