@@ -24,7 +24,8 @@ the safe fixes must change the Dockerfile; ``false``: they must not; ``null``: e
 ``may_vanish`` (absolute path globs that may exist only in the original's image, each
 with the reason in a comment), ``build_args`` (name: value) and ``apt_repo`` (``true``
 to get the local repository of :func:`write_apt_repo` as ``local-apt/`` in the context,
-for ``COPY local-apt/ /``).
+for ``COPY local-apt/ /``) and ``dockerfile`` (the Dockerfile's path in the folder when
+it is not ``Dockerfile``: the folder stays the build context).
 
 A case may also hold ``hazard.Dockerfile``: the unsafe rewrite the case guards against
 (a merge behind ``&&`` that switches errexit off, a list removal before a later install
@@ -140,6 +141,8 @@ class Case:
     may_vanish: tuple[str, ...] = ()
     build_args: Mapping[str, str] = field(default_factory=dict)
     apt_repo: bool = False
+    dockerfile: str = "Dockerfile"
+    """The Dockerfile's path in the case folder, which is always the build context."""
 
 
 def load_cases(root: Path) -> list[Case]:
@@ -147,7 +150,14 @@ def load_cases(root: Path) -> list[Case]:
     cases = []
     for spec in sorted(root.glob("*/case.yaml")):
         data = YAML(typ="safe").load(spec.read_text(encoding="utf-8")) or {}
-        unknown = set(data) - {"exercises", "expect_change", "may_vanish", "build_args", "apt_repo"}
+        unknown = set(data) - {
+            "exercises",
+            "expect_change",
+            "may_vanish",
+            "build_args",
+            "apt_repo",
+            "dockerfile",
+        }
         if unknown:
             raise ValueError(f"{spec}: unknown keys {sorted(unknown)}")
         cases.append(
@@ -159,6 +169,7 @@ def load_cases(root: Path) -> list[Case]:
                 may_vanish=tuple(data.get("may_vanish") or ()),
                 build_args={str(k): str(v) for k, v in (data.get("build_args") or {}).items()},
                 apt_repo=bool(data.get("apt_repo", False)),
+                dockerfile=str(data.get("dockerfile", "Dockerfile")),
             )
         )
     return cases
@@ -448,15 +459,21 @@ class Image:
 
 
 def build_image(
-    builder: Builder, context: Path, tag: str, build_args: Mapping[str, str], log_path: Path
+    builder: Builder,
+    context: Path,
+    dockerfile: str,
+    tag: str,
+    build_args: Mapping[str, str],
+    log_path: Path,
 ) -> Image:
-    """Build ``context/Dockerfile`` as ``tag`` and read the image (the caller removes it:
-    removing an image while other builds run can take cached layers from under them)."""
+    """Build ``context/dockerfile`` in ``context`` as ``tag`` and read the image (the
+    caller removes it: removing an image while other builds run can take cached layers
+    from under them)."""
     start = time.monotonic()
     with log_path.open("w", encoding="utf-8") as log:
         try:
             builder.build(
-                context / "Dockerfile",
+                context / dockerfile,
                 context,
                 tag,
                 no_cache=False,
@@ -580,7 +597,7 @@ def prepare(case: Case, workspace: Path, apt_repo: Path | None) -> dict[str, Pat
         for name in CASE_FILES:
             (context / name).unlink(missing_ok=True)
         if label == "hazard":
-            shutil.copyfile(hazard, context / "Dockerfile")
+            shutil.copyfile(hazard, context / case.dockerfile)
         if case.apt_repo:
             if apt_repo is None:
                 raise ValueError(f"case {case.name} needs the local apt repository")
@@ -589,11 +606,12 @@ def prepare(case: Case, workspace: Path, apt_repo: Path | None) -> dict[str, Pat
     return contexts
 
 
-def fix_case(before: Path, capabilities: Capabilities) -> tuple[str, list[str], list[str]]:
-    """The safe fix of ``before/Dockerfile``: its text, the rules applied and held back."""
-    text = (before / "Dockerfile").read_text(encoding="utf-8")
+def fix_case(dockerfile: Path, capabilities: Capabilities) -> tuple[str, list[str], list[str]]:
+    """The safe fix of ``dockerfile`` (read at its own path, so context-aware rules see
+    the folder it is in): its text, the rules applied and held back."""
+    text = dockerfile.read_text(encoding="utf-8")
     outcome = fix_for_builder(
-        text, before / "Dockerfile", unsafe=False, capabilities=capabilities, isolated=True
+        text, dockerfile, unsafe=False, capabilities=capabilities, isolated=True
     )
     return outcome.text, outcome.codes, outcome.held_back
 
@@ -616,9 +634,11 @@ def judge_all(
         try:
             for case in cases:
                 contexts = prepare(case, workspace, apt_repo)
-                original = (contexts["before"] / "Dockerfile").read_text(encoding="utf-8")
-                fixed, codes, held = fix_case(contexts["before"], builder.capabilities)
-                (contexts["after"] / "Dockerfile").write_text(fixed, encoding="utf-8")
+                original = (contexts["before"] / case.dockerfile).read_text(encoding="utf-8")
+                fixed, codes, held = fix_case(
+                    contexts["before"] / case.dockerfile, builder.capabilities
+                )
+                (contexts["after"] / case.dockerfile).write_text(fixed, encoding="utf-8")
                 jobs: dict[str, Future[Image]] = {}
                 for label, context in contexts.items():
                     if label == "after" and fixed == original:
@@ -630,7 +650,13 @@ def judge_all(
                     tags.append(tag)
                     log_path = workspace / case.name / f"{label}.log"
                     jobs[label] = pool.submit(
-                        build_image, builder, context, tag, case.build_args, log_path
+                        build_image,
+                        builder,
+                        context,
+                        case.dockerfile,
+                        tag,
+                        case.build_args,
+                        log_path,
                     )
                 planned.append((case, original, fixed, codes, held, jobs))
             images = [{label: job.result() for label, job in entry[5].items()} for entry in planned]

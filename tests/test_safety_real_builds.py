@@ -95,7 +95,7 @@ def test_the_case_tells_its_hazard_from_the_original(
 def test_the_fixture_set_covers_at_least_40_cases() -> None:
     assert len(CASES) >= 40
     for case in CASES:
-        assert (case.folder / "Dockerfile").is_file(), case.name
+        assert (case.folder / case.dockerfile).is_file(), case.name
         assert case.exercises, case.name
         assert case.expect_change in (True, False, None), case.name
     controls = [case.name for case in CASES if case.expect_change]
