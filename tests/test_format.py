@@ -19,7 +19,8 @@ def fmt(text: str, **options: object) -> str:
     assert result.reason is None, result.reason
     again = format_text(result.text, options_from(result_options(options)))
     assert again.text == result.text, "formatting twice changed the text"
-    assert document_difference(parse(text), result.text) is None
+    sort = bool(options.get("sort_packages"))
+    assert document_difference(parse(text), result.text, sort) is None
     return result.text
 
 
@@ -174,6 +175,54 @@ def test_multi_line_env_values_keep_their_layout() -> None:
     assert result.reason is None
     assert "# first" in result.text
     assert "ENV URLS=" not in result.text
+
+
+# -- package lists ------------------------------------------------------------------------------
+
+
+def test_package_lists_sorted_one_per_line_when_asked() -> None:
+    text = (
+        "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends git curl"
+        " ca-certificates && rm -rf /var/lib/apt/lists/*\n"
+        "RUN apk add --no-cache --virtual .deps zlib bash\n"
+    )
+    assert fmt(text, sort_packages=True) == (
+        "FROM a\nRUN apt-get update && apt-get install -y --no-install-recommends \\\n"
+        "        ca-certificates \\\n        curl \\\n        git \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+        "RUN apk add --no-cache --virtual .deps \\\n        bash \\\n        zlib\n"
+    )
+    # Off by default.
+    assert "git curl" in fmt(text)
+
+
+def test_package_lists_with_the_operators_at_the_end() -> None:
+    text = "FROM a\nRUN dnf install -y b a && dnf clean all\n"
+    assert fmt(text, sort_packages=True, operator_position="end") == (
+        "FROM a\nRUN dnf install -y \\\n        a \\\n        b && \\\n    dnf clean all\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        'apt-get install -y "$PKG" b a',
+        "apt-get install -y b a --no-install-recommends",
+        "set -e; apt-get install -y b a; true",
+        "pip install b a",
+    ],
+)
+def test_package_lists_that_are_left_alone(run: str) -> None:
+    text = f"FROM x\nRUN {run}\n"
+    assert fmt(text, sort_packages=True) == text
+
+
+def test_the_meaning_check_allows_sorted_packages_only_when_asked() -> None:
+    before = parse("FROM a\nRUN apk add b a\n")
+    after = "FROM a\nRUN apk add a b\n"
+    assert document_difference(before, after, sort_packages=True) is None
+    assert document_difference(before, after) is not None
+    assert document_difference(parse("FROM a\nRUN echo b a\n"), "FROM a\nRUN echo a b\n", True)
 
 
 # -- blank lines, line ends, BOM -------------------------------------------------------------

@@ -14,7 +14,7 @@ from dfopt.format.layout import Plan, exec_replacement, layout_instruction, regi
 from dfopt.format.meaning import document_difference, instruction_key, posix_document, shell_key
 from dfopt.format.name_value import key_value_replacement
 from dfopt.format.options import FormatOptions
-from dfopt.format.packages import package_replacements
+from dfopt.format.packages import order, package_lists
 from dfopt.syntax import (
     Blank,
     ByteOrderMark,
@@ -89,13 +89,14 @@ def format_document(
     formatted = _formatted(document, options, lines, each=False)
     if formatted == text:
         return FormatResult(text)
-    reason = document_difference(document, formatted)
+    sort = options.sort_packages
+    reason = document_difference(document, formatted, sort)
     if reason is None:
         return FormatResult(formatted)
     formatted = _formatted(document, options, lines, each=True)
     if formatted == text:
         return FormatResult(text, reason)
-    second = document_difference(document, formatted)
+    second = document_difference(document, formatted, sort)
     if second is not None:
         return FormatResult(text, second)
     return FormatResult(formatted)
@@ -163,8 +164,8 @@ def _instruction(
         len(found) == 1
         and isinstance(found[0], Instruction)
         and not alone.problems
-        and instruction_key(found[0], document.escape, posix)
-        == instruction_key(instruction, document.escape, posix)
+        and instruction_key(found[0], document.escape, posix, options.sort_packages)
+        == instruction_key(instruction, document.escape, posix, options.sort_packages)
     ):
         return candidate
     if not original.endswith("\n"):
@@ -216,8 +217,26 @@ def _layout(
                 replacement = None
     if replacement is not None:
         plan.replacements[replacement[0]] = replacement[1]
-    if options.sort_packages and shell_posix and command is not None:
-        plan.replacements.update(package_replacements(instruction))
+    if (
+        options.sort_packages
+        and shell_posix
+        and command is not None
+        and target.form is Form.SHELL
+        and not target.heredocs
+    ):
+        for found in package_lists(command):
+            names = order([word.raw for word in found.words])
+            starts = [target.command_offset + word.start for word in found.words]
+            line = logical.text
+            if not all(
+                line[start - 1] in " \t"
+                and (start + len(word.raw) == len(line) or line[start + len(word.raw)] in " \t")
+                for start, word in zip(starts, found.words, strict=True)
+            ):
+                continue  # a package glued to an operator (``curl;``): left as it is
+            for start, name in zip(starts, names, strict=True):
+                plan.packages[start] = name
+            plan.last_packages.add(starts[-1])
     return layout_instruction(document, instruction, options, plan, newline)
 
 

@@ -52,9 +52,13 @@ class _Word:
 
 
 class _Line:
-    __slots__ = ("gaps", "hard_tail", "indent", "words")
+    __slots__ = ("forced", "gaps", "hard_tail", "indent", "parent", "words")
 
     def __init__(self) -> None:
+        self.forced = ""
+        """``package`` for a package on its own line, ``after`` for the line after a list."""
+        self.parent = 0
+        """For a forced line: the line holding the install command."""
         self.words: list[_Word] = []
         self.gaps: list[str] = []
         """The text before each word after the first."""
@@ -66,9 +70,20 @@ class _Line:
 class Plan:
     """What the layout needs to know about one instruction, worked out by the caller."""
 
-    __slots__ = ("keyword_texts", "regions", "replacements", "shell_posix")
+    __slots__ = (
+        "keyword_texts",
+        "last_packages",
+        "packages",
+        "regions",
+        "replacements",
+        "shell_posix",
+    )
 
     def __init__(self) -> None:
+        self.packages: dict[int, str] = {}
+        """Package words (by logical start) and the package written there, one per line."""
+        self.last_packages: set[int] = set()
+        """The last package of each list: an ``&&`` after it starts the next line."""
         self.regions: list[Region] = []
         self.replacements: dict[tuple[int, int], str] = {}
         """Logical ranges replaced by new text (keywords, exec form, ENV pairs ...)."""
@@ -169,6 +184,7 @@ def layout_instruction(
         # A keyword is only recased when it is a word of its own.
         if keyword is not None and keyword.upper() == written.upper():
             written = keyword
+        written = plan.packages.get(start, written) if start in plan.packages else written
         words.append(_Word(start, end, written))
     if not words:
         return source[instruction.span.start : instruction.span.end]
@@ -188,6 +204,7 @@ def layout_instruction(
     lines[0].words.append(words[0])
     break_index = 0
     indents: list[tuple[int, bool]] = [(0, False)]
+    after_list_next = False
     for word in words[1:]:
         previous = lines[-1].words[-1]
         last_soft = None
@@ -198,14 +215,26 @@ def layout_instruction(
             break_index += 1
         gap_text = text[previous.end : word.start]
         region = _region_at(regions, previous.end)
-        if last_soft is not None:
+        forced = ""
+        operator_after_list = previous.start in plan.last_packages and word.text in ("&&", "||")
+        if word.start in plan.packages:
+            forced = "package"
+        elif after_list_next or (operator_after_list and options.operator_position == "start"):
+            forced = "after"
+        # With the operators at the end, the line after a list starts after the operator.
+        after_list_next = operator_after_list and options.operator_position == "end"
+        if last_soft is not None or forced:
             line = _Line()
             line.words.append(word)
+            line.forced = forced
+            current_line = lines[-1]
+            line.parent = current_line.parent if current_line.forced else len(lines) - 1
             if region.exact:
                 line.indent = "\0" + gap_text  # shared out when rendered
             lines.append(line)
             starts_shell = _region_at(regions, word.start).mode == "shell"
-            indents.append((_width(text[last_soft : word.start]), starts_shell))
+            width = _width(text[last_soft : word.start]) if last_soft is not None else 0
+            indents.append((width, starts_shell and not forced))
             continue
         current = lines[-1]
         current.gaps.append(gap_text if region.exact or region.mode == "shell" else " ")
@@ -220,6 +249,11 @@ def layout_instruction(
             continue
         extra = max(0, width - base) if in_shell else 0
         line.indent = " " * (unit + extra)
+    for line in lines[1:]:
+        if line.forced:
+            parent = lines[line.parent]
+            level = unit if line.parent == 0 else len(parent.indent)
+            line.indent = " " * (level + (unit if line.forced == "package" else 0))
     _move_operators(lines, options, regions, text, shell, plan)
     if options.split_chains and plan.shell_posix:
         lines = _split_long_chains(lines, options, regions, text, shell)

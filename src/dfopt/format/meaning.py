@@ -24,6 +24,7 @@ from collections.abc import Hashable
 from functools import lru_cache
 from typing import Any
 
+from dfopt.format.packages import sorted_package_args
 from dfopt.semantics.stages import parse_assignments
 from dfopt.shell import parse_script
 from dfopt.syntax import Comment, Directive, Document, Form, Instruction, Opaque, parse
@@ -66,15 +67,20 @@ def posix_document(document: Document) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def shell_key(script: str) -> Hashable | None:
-    """The shell words, operators and redirections of ``script``; None when it has errors."""
+def shell_key(script: str, sort_packages: bool = False) -> Hashable | None:
+    """The shell words, operators and redirections of ``script``; None when it has errors.
+
+    With ``sort_packages`` the package lists of install commands count in sorted order.
+    """
     parsed = parse_script(script, _identity)
     if parsed.has_errors:
         return None
     commands = tuple(
         (
             command.name.raw if command.name is not None else None,
-            tuple(word.raw for word in command.args),
+            sorted_package_args(command)
+            if sort_packages
+            else tuple(word.raw for word in command.args),
             command.assignments,
             tuple((redirect.operator, redirect.target) for redirect in command.redirects),
             command.depth,
@@ -89,17 +95,24 @@ def _identity(offset: int) -> int:
     return offset
 
 
-def _command_key(text: str, posix: bool) -> Hashable:
-    key = shell_key(text) if posix else None
+def _command_key(text: str, posix: bool, sort_packages: bool = False) -> Hashable:
+    key = shell_key(text, sort_packages) if posix else None
     if key is None:
         return ("text", text)
     # The builder's own word lexer too, which reads quotes independently of tree-sitter.
     words = shell_words(text, raw=True)
+    if sort_packages and words is not None:
+        words = sorted(words)
     return ("shell", key, None if words is None else tuple(words))
 
 
-def instruction_key(instruction: Instruction, escape: str, posix: bool) -> Hashable:
-    """What the builder reads from ``instruction``, white space between words left out."""
+def instruction_key(
+    instruction: Instruction, escape: str, posix: bool, sort_packages: bool = False
+) -> Hashable:
+    """What the builder reads from ``instruction``, white space between words left out.
+
+    With ``sort_packages`` the order of the packages of install commands is left out too.
+    """
     keyword = instruction.keyword
     flags = tuple((flag.name, flag.value) for flag in instruction.flags)
     heredocs = tuple(
@@ -118,7 +131,7 @@ def instruction_key(instruction: Instruction, escape: str, posix: bool) -> Hasha
         if instruction.heredocs:
             arguments = ("text", instruction.args_text)
         else:
-            arguments = _command_key(instruction.args_text, posix)
+            arguments = _command_key(instruction.args_text, posix, sort_packages)
     elif keyword == "HEALTHCHECK":
         words = instruction.args_text.split(None, 1)
         kind = words[0].upper() if words else ""
@@ -141,21 +154,26 @@ def instruction_key(instruction: Instruction, escape: str, posix: bool) -> Hasha
     return (keyword, flags, instruction.form.value, arguments, heredocs)
 
 
-def _document_keys(document: Document, posix: bool) -> list[tuple[str, Hashable]]:
+def _document_keys(
+    document: Document, posix: bool, sort_packages: bool
+) -> list[tuple[str, Hashable]]:
     keys: list[tuple[str, Hashable]] = []
     escape = document.escape
     for node in document.nodes:
         if isinstance(node, Directive):
             keys.append(("directive", (node.name, node.value)))
         elif isinstance(node, Instruction):
-            keys.append((node.keyword, instruction_key(node, escape, posix)))
+            keys.append((node.keyword, instruction_key(node, escape, posix, sort_packages)))
         elif isinstance(node, Opaque):
             keys.append(("opaque", document.node_text(node).rstrip("\r\n")))
     return keys
 
 
-def document_difference(before: Document, after: str) -> str | None:
-    """Why ``after`` does not mean what ``before`` means, or None when it does."""
+def document_difference(before: Document, after: str, sort_packages: bool = False) -> str | None:
+    """Why ``after`` does not mean what ``before`` means, or None when it does.
+
+    With ``sort_packages`` the order of the packages of install commands may differ.
+    """
     formatted = parse(after)
     if formatted.escape != before.escape:
         return "the escape character would change"
@@ -166,8 +184,8 @@ def document_difference(before: Document, after: str) -> str | None:
         return "the parser would report other problems"
     if comment_lines(formatted) != comment_lines(before):
         return "a comment line would be lost or changed"
-    old = _document_keys(before, posix)
-    new = _document_keys(formatted, posix)
+    old = _document_keys(before, posix, sort_packages)
+    new = _document_keys(formatted, posix, sort_packages)
     for index, (first, second) in enumerate(zip(old, new, strict=False)):
         if first != second:
             line = _line_of(before, index)
