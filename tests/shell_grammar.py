@@ -15,11 +15,10 @@ have a second stage built on the first.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 
 from hypothesis import strategies as st
 
-Draw = Callable[..., object]
+Draw = st.DrawFn
 
 FILES = ("a", "b", "c")
 DIRS = ("d1", "d2")
