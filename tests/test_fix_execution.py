@@ -181,9 +181,9 @@ def test_a_command_put_earlier_on_path_is_found_by_the_next_run(
 
 
 def test_background_jobs_die_with_their_run(runner: exec_oracle.Executor) -> None:
-    original = "FROM debian:bookworm\nRUN ( sleep 0.1; touch /out/late ) &\nRUN sleep 0.5\n"
+    original = "FROM debian:bookworm\nRUN ( sleep 0.05; touch /out/late ) &\nRUN sleep 1\n"
     assert files(build(runner, original)) == {}
-    merged = "FROM debian:bookworm\nRUN ( sleep 0.1; touch /out/late ) & sleep 0.5\n"
+    merged = "FROM debian:bookworm\nRUN ( sleep 0.05; touch /out/late ) & sleep 1\n"
     assert exec_oracle.compare(original, merged, runner).differences == [
         f"stage 0 /out/late: absent -> f 644 0:0 0B {EMPTY}"
     ]
