@@ -556,3 +556,8 @@ def test_a_cleanup_is_appended_only_where_errexit_decides_nothing(
     text = f"FROM debian:12\nSHELL {shell}\nRUN {body}\nCMD x\n"
     result = fix(text, select=["DL3009"])
     assert ("rm -rf /var/lib/apt/lists/*" in result.text) is appends
+
+
+@pytest.mark.parametrize("body", ["true || echo x > /out/f", "a; b > /f", "a || b 2>&1 >/f"])
+def test_a_second_body_whose_last_command_is_redirected_is_still_wrapped(body: str) -> None:
+    assert check(pair("false", body)).wrap_second

@@ -18,6 +18,7 @@ from dfopt.rules_api import (
     Violation,
     apk_needs_index_first,
     later_runs_may,
+    run_invocations,
 )
 from dfopt_rules._packages import (
     command_span,
@@ -42,6 +43,32 @@ def _no_cache(command: SimpleCommand) -> bool:
 
 def _lacks_no_cache(command: SimpleCommand) -> bool:
     return command.command == "apk" and has_word(command, "add") and not _no_cache(command)
+
+
+def _fetches_index(command: SimpleCommand, commands: list[SimpleCommand]) -> bool:
+    """The `apk add` reads an index fetched in its own RUN: it has `--update`/`-U`, or an
+    `apk update` runs before it. Otherwise it reads whatever index an earlier step left,
+    and fails when there is none, where `--no-cache` would fetch one and succeed."""
+    if any(word.value in _UPDATE_FLAGS or word.value == "--update-cache" for word in command.args):
+        return True
+    for other in commands:
+        if other is command:
+            return False
+        if other.command == "apk" and other.subcommand == "update":
+            return True
+    return False
+
+
+def _wrapped_apk(ctx: Context, instruction: Instruction) -> bool:
+    """The RUN also runs apk through a wrapper (`sudo apk add`, `sh -c "apk add"`) or runs
+    code dfopt cannot see: that apk may read the index this one leaves."""
+    found = run_invocations(ctx, instruction)
+    if found is None:
+        return True
+    return any(
+        invocation.opaque or (invocation.program == "apk" and invocation.via)
+        for invocation in found
+    )
 
 
 def _removes_cache(command: SimpleCommand) -> bool:
@@ -80,11 +107,17 @@ class ApkCacheKept(Rule):
     `--no-cache`), a statement `rm -rf /var/cache/apk/*` of that chain is deleted together
     with its `&&`: it has nothing left to remove. Only the package cache changes.
 
+    The fix is unsafe, and says so, when an `apk add` fetches no index itself (no
+    `--update`/`-U` and no `apk update` before it in the `RUN`): it then reads an index an
+    earlier step left, or fails when there is none (a fresh Alpine image has none), while
+    `--no-cache` fetches one, so a build that failed would succeed.
+
     An exec-form `RUN`, or a script with a syntax error, is reported without a fix. No
     fix is offered either while a later `RUN` (of the stage, a stage built on it, or a
-    later trigger) runs an apk command that reads the index without fetching its own
-    (`apk add` without `--no-cache`/`--update`, through any wrapper), or runs code dfopt
-    cannot see: with `--no-cache` here, that command would find no index and fail.
+    later trigger), or the same `RUN` through a wrapper (`sudo apk add`, `sh -c`), runs
+    an apk command that reads the index without fetching its own (`apk add` without
+    `--no-cache`/`--update`), or runs code dfopt cannot see: with `--no-cache` here, that
+    command would find no index and fail.
     """
 
     code = "DL3019"
@@ -110,8 +143,11 @@ class ApkCacheKept(Rule):
         if not offending:
             return
         editable = all(found.can_edit(command) for command in offending)
-        if editable and later_runs_may(ctx, instruction, apk_needs_index_first):
-            editable = False  # a later `apk add` still needs the index this one fetches
+        if editable and (
+            _wrapped_apk(ctx, instruction)
+            or later_runs_may(ctx, instruction, apk_needs_index_first)
+        ):
+            editable = False  # another apk command still needs the index this one keeps
         fix = self._fix(instruction, ctx, groups) if editable else None
         for command in offending:
             yield self.violation(
@@ -134,7 +170,15 @@ class ApkCacheKept(Rule):
                 edits.extend(self._flag_edits(command, instruction))
             if offending:
                 edits.extend(self._cleanup_edits(instruction, ctx, commands, offending))
-        return Fix.safe("Use `apk add --no-cache`", edits)
+        if all(
+            _fetches_index(command, commands) for commands, found in groups for command in found
+        ):
+            return Fix.safe("Use `apk add --no-cache`", edits)
+        return Fix.unsafe(
+            "Use `apk add --no-cache` (this `apk add` fetches no index itself: `--no-cache`"
+            " fetches one, so a build that found none no longer fails)",
+            edits,
+        )
 
     @staticmethod
     def _flag_edits(command: SimpleCommand, instruction: Instruction) -> list[Edit]:

@@ -215,7 +215,10 @@ def effects(text: str) -> Effects:
 
 
 def _mixed_list(node: Any) -> bool:
-    """True for an and-or list that uses anything but ``&&`` at its top."""
+    """True for an and-or list that uses anything but ``&&`` at its top (tree-sitter-bash
+    hangs a redirect of the last command on the whole list: ``a || b > f``)."""
+    while node.type == "redirected_statement" and node.named_children:
+        node = node.named_children[0]
     if node.type != "list":
         return False
     for child in node.children:
@@ -228,9 +231,16 @@ def _mixed_list(node: Any) -> bool:
 
 def _last_element(node: Any) -> Any:
     """The last command of an and-or list (the node itself for anything else)."""
-    while node.type == "list" and node.named_children:
-        node = node.named_children[-1]
-    return node
+    while True:
+        if node.type == "redirected_statement" and node.named_children:
+            inner = node.named_children[0]
+            if inner.type != "list":
+                return node
+            node = inner
+        elif node.type == "list" and node.named_children:
+            node = node.named_children[-1]
+        else:
+            return node
 
 
 class _Reader:
@@ -378,6 +388,8 @@ class _Reader:
         kind = node.type
         if kind in ("negated_command", "redirected_statement"):
             named = [child for child in node.named_children if not child.type.endswith("redirect")]
+            if len(named) == 1 and named[0].type == "list" and kind == "redirected_statement":
+                return self.neutral_list(named[0])
             return len(named) == 1 and self.neutral_element(named[0], functions)
         if kind == "pipeline":
             return all(
