@@ -81,3 +81,14 @@ def test_corpus_formats_without_changing_meaning(corpus: list[Path]) -> None:
     assert checked > 0
     assert failures == [], f"{len(failures)} problems:\n" + "\n".join(failures[:20])
     assert changed >= 0.3 * checked, f"only {changed} of {checked} files formatted"
+
+
+def test_buildkit_comparison() -> None:
+    assert buildkit_difference("FROM a\nRUN a  &&  b\n", "FROM a\nRUN a \\\n    && b\n") is None
+    assert buildkit_difference('FROM a\nRUN echo "a  b"\n', 'FROM a\nRUN echo "a b"\n')
+    assert buildkit_difference("FROM a\nENV A b c\n", 'FROM a\nENV A="b c"\n') is None
+    assert buildkit_difference("FROM a\nRUN (a\n", "FROM a\nRUN (a\nRUN )\n")
+    maintainer = "FROM a\nMAINTAINER Jo <j@x>\n"
+    label = 'FROM a\nLABEL org.opencontainers.image.authors="Jo <j@x>"\n'
+    assert buildkit_difference(maintainer, label)
+    assert buildkit_difference(maintainer, label, maintainer_as_label=True) is None

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from dfopt.format.packages import sorted_package_args
@@ -219,13 +220,15 @@ def _line_of(document: Document, index: int) -> int:
 # -- BuildKit's parser ----------------------------------------------------------------
 
 
-def buildkit_difference(before: str, after: str) -> str | None:
+def buildkit_difference(before: str, after: str, maintainer_as_label: bool = False) -> str | None:
     """Where BuildKit's parser reads ``after`` differently from ``before``, else None.
 
     Compared: every instruction's keyword, flags, arguments (shell commands as shell
-    words, ``ENV``/``LABEL`` pairs with quotes resolved) and heredocs. Raises ImportError
-    without the ``dockerfile`` package and ``dockerfile.GoParseError`` when ``before``
-    does not parse.
+    words, ``ENV``/``LABEL`` pairs with quotes resolved) and heredocs. With
+    ``maintainer_as_label``, ``MAINTAINER x`` reads like ``LABEL
+    org.opencontainers.image.authors=x`` (a rewrite other formatters make on purpose).
+    Raises ImportError without the ``dockerfile`` package and ``dockerfile.GoParseError``
+    when ``before`` does not parse.
     """
     import dockerfile
 
@@ -239,9 +242,32 @@ def buildkit_difference(before: str, after: str) -> str | None:
     if len(old) != len(new):
         return f"BuildKit reads {len(new)} instructions instead of {len(old)}"
     for first, second in zip(old, new, strict=True):
+        if maintainer_as_label:
+            first, second = _as_label(first), _as_label(second)
         if _buildkit_key(first, escape, posix) != _buildkit_key(second, escape, posix):
             return f"line {first.start_line}: BuildKit reads `{_short(second.original)}`"
     return None
+
+
+def _as_label(command: Any) -> Any:
+    if command.cmd.lower() != "maintainer" or not command.value:
+        return command
+    return SimpleNamespace(
+        cmd="label",
+        sub_cmd=None,
+        json=False,
+        flags=command.flags,
+        value=("org.opencontainers.image.authors", _quoted(command.value[0])),
+        heredocs=command.heredocs,
+        start_line=command.start_line,
+        original=command.original,
+    )
+
+
+def _quoted(value: str) -> str:
+    """``value`` as a double-quoted word that reads back as ``value``."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$")
+    return f'"{escaped}"'
 
 
 def _buildkit_key(command: Any, escape: str, posix: bool) -> Hashable:
@@ -256,9 +282,17 @@ def _buildkit_key(command: Any, escape: str, posix: bool) -> Hashable:
         value = tuple((key, item) for key, item in _pairs(value, escape))
     elif name == "from" and len(value) == 3 and value[1].lower() == "as":
         value = (value[0], "as", value[2])
-    elif name == "onbuild" and value:
-        trigger = f"{command.sub_cmd or ''} {value[0]}"
-        value = (_onbuild(trigger, escape, posix),)
+    elif name == "onbuild" and command.sub_cmd:
+        # The trigger, read like an instruction of its own.
+        trigger = SimpleNamespace(
+            cmd=command.sub_cmd,
+            sub_cmd=None,
+            json=command.json,
+            flags=(),
+            value=value,
+            heredocs=command.heredocs,
+        )
+        value = (_buildkit_key(trigger, escape, posix),)
     heredocs = tuple((doc.name, doc.content) for doc in command.heredocs)
     sub = command.sub_cmd.lower() if command.sub_cmd else None
     return (name, sub, command.json, tuple(command.flags), value, heredocs)
@@ -276,14 +310,6 @@ def _pairs(value: tuple[str, ...], escape: str) -> list[tuple[str | None, str | 
             )
         )
     return pairs
-
-
-def _onbuild(text: str, escape: str, posix: bool) -> Hashable:
-    document = parse(("# escape=`\n" if escape == "`" else "") + text + "\n")
-    instructions = document.instructions
-    if len(instructions) != 1:
-        return ("text", text)
-    return instruction_key(instructions[0], escape, posix)
 
 
 def _short(text: str, limit: int = 60) -> str:
