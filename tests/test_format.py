@@ -415,3 +415,12 @@ def test_generated_documents_keep_their_meaning_and_are_stable(
     if result.reason is None and result.text != text:
         assert document_difference(parse(text), result.text) is None
     assert format_text(result.text).text == result.text
+
+
+def test_an_extending_configuration_merges_the_format_section() -> None:
+    from dfopt.config import merge_settings
+
+    base = Settings.model_validate({"format": {"indent": 2, "keyword-case": "lower"}})
+    override = Settings.model_validate({"format": {"indent": 8}})
+    merged = merge_settings(base, override).format
+    assert (merged.indent, merged.keyword_case) == (8, "lower")
