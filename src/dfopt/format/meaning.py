@@ -96,10 +96,14 @@ def _identity(offset: int) -> int:
     return offset
 
 
-def _command_key(text: str, posix: bool, sort_packages: bool = False) -> Hashable:
+def _command_key(
+    text: str, posix: bool, sort_packages: bool = False, strict: bool = True
+) -> Hashable:
     key = shell_key(text, sort_packages) if posix else None
     if key is None:
         return ("text", text)
+    if not strict:
+        return ("shell", key)
     # The builder's own word lexer too, which reads quotes independently of tree-sitter.
     words = shell_words(text, raw=True)
     if sort_packages and words is not None:
@@ -277,7 +281,9 @@ def _buildkit_key(command: Any, escape: str, posix: bool) -> Hashable:
         # The builder reads the type word (CMD, NONE) in any case.
         value = (value[0].upper(), *value[1:])
     if not command.json and name in ("run", "cmd", "entrypoint", "healthcheck"):
-        value = tuple(_command_key(item, posix) for item in value)
+        # Shell words as tree-sitter reads them (``>>/x`` and ``>> /x`` are the same
+        # redirection).
+        value = tuple(_command_key(item, posix, strict=False) for item in value)
     elif name in ("env", "label"):
         value = tuple((key, item) for key, item in _pairs(value, escape))
     elif name == "from" and len(value) == 3 and value[1].lower() == "as":
