@@ -424,3 +424,21 @@ def test_an_extending_configuration_merges_the_format_section() -> None:
     override = Settings.model_validate({"format": {"indent": 8}})
     merged = merge_settings(base, override).format
     assert (merged.indent, merged.keyword_case) == (8, "lower")
+
+
+def test_a_layout_a_second_run_would_change_is_not_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = format_document_module._blank_lines
+
+    def growing(items: list, options: FormatOptions, newline: str) -> None:  # type: ignore[type-arg]
+        real(items, options, newline)
+        items.insert(1, format_document_module._Item("comment", "# again" + newline))
+
+    monkeypatch.setattr(format_document_module, "_blank_lines", growing)
+    monkeypatch.setattr(format_document_module, "document_difference", lambda *_: None)
+    result = format_text("from a\n")
+    assert (result.text, result.reason) == (
+        "from a\n",
+        "a second run would change the layout again",
+    )

@@ -83,7 +83,8 @@ def format_document(
 
     The whole result is checked first; when it would read differently, every instruction
     is checked on its own, the ones that would change are kept as written, and the
-    result is checked again.
+    result is checked again. A result that a second run would still change is not used
+    either.
     """
     text = document.text
     formatted = _formatted(document, options, lines, each=False)
@@ -91,14 +92,16 @@ def format_document(
         return FormatResult(text)
     sort = options.sort_packages
     reason = document_difference(document, formatted, sort)
-    if reason is None:
-        return FormatResult(formatted)
-    formatted = _formatted(document, options, lines, each=True)
-    if formatted == text:
-        return FormatResult(text, reason)
-    second = document_difference(document, formatted, sort)
-    if second is not None:
-        return FormatResult(text, second)
+    each = reason is not None
+    if each:
+        formatted = _formatted(document, options, lines, each=True)
+        if formatted == text:
+            return FormatResult(text, reason)
+        reason = document_difference(document, formatted, sort)
+        if reason is not None:
+            return FormatResult(text, reason)
+    if lines is None and _formatted(parse(formatted), options, None, each) != formatted:
+        return FormatResult(text, "a second run would change the layout again")
     return FormatResult(formatted)
 
 

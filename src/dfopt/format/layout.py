@@ -52,7 +52,7 @@ class _Word:
 
 
 class _Line:
-    __slots__ = ("forced", "gaps", "hard_tail", "indent", "parent", "words")
+    __slots__ = ("forced", "gaps", "indent", "parent", "words")
 
     def __init__(self) -> None:
         self.forced = ""
@@ -63,8 +63,6 @@ class _Line:
         self.gaps: list[str] = []
         """The text before each word after the first."""
         self.indent = ""
-        self.hard_tail = ""
-        """For a line ending in a hard break: the source from the word to the next line."""
 
 
 class Plan:
