@@ -107,7 +107,7 @@ class Hooks:
 def test_hook_definitions() -> None:
     hooks = YAML(typ="safe").load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     by_id = {hook["id"]: hook for hook in hooks}
-    assert set(by_id) == {"dfopt", "dfopt-fix"}
+    assert set(by_id) == {"dfopt", "dfopt-fix", "dfopt-format"}
     # Like ruff's hooks: files excluded by the configuration are skipped even when
     # pre-commit names them.
     assert by_id["dfopt"]["entry"] == "dfopt check --force-exclude"
