@@ -999,7 +999,14 @@ _SYS_CLONE = 56 if os.uname().machine == "x86_64" else None
 def _downloads(root: str) -> list[str]:
     try:
         with open(os.path.join(root, ".exec", "downloads"), encoding="utf-8") as handle:
-            return sorted({posixpath.normpath(line.strip()) for line in handle if line.strip()})
+            # `$PWD/name` in `/` is `//name`, which normpath keeps: strip to one slash.
+            return sorted(
+                {
+                    "/" + posixpath.normpath(line.strip()).lstrip("/")
+                    for line in handle
+                    if line.strip()
+                }
+            )
     except FileNotFoundError:
         return []
 

@@ -171,7 +171,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{ @L; }",
         "if @S; then @L; else @S; fi",
         "if @S; then @L; fi",
-        "@S | @S",
+        "echo piped | @S",  # not `@S | @S`: two file commands side by side race
         "true | @S",
         "false | @S",
         "@S | false",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfopt.rules_api import (
+    Chain,
     Context,
     Edit,
     Fix,
@@ -45,16 +46,25 @@ def _lacks_no_cache(command: SimpleCommand) -> bool:
     return command.command == "apk" and has_word(command, "add") and not _no_cache(command)
 
 
-def _fetches_index(command: SimpleCommand, commands: list[SimpleCommand]) -> bool:
+def _fetches_index(
+    command: SimpleCommand, commands: list[SimpleCommand], chain: Chain | None
+) -> bool:
     """The `apk add` reads an index fetched in its own RUN: it has `--update`/`-U`, or an
-    `apk update` runs before it. Otherwise it reads whatever index an earlier step left,
-    and fails when there is none, where `--no-cache` would fetch one and succeed."""
+    `apk update` is an earlier statement of the same plain `&&` chain (so it surely ran).
+    Otherwise it reads whatever index an earlier step left, and fails when there is none,
+    where `--no-cache` would fetch one and succeed."""
     if any(word.value in _UPDATE_FLAGS or word.value == "--update-cache" for word in command.args):
         return True
+    if chain is None:
+        return False
     for other in commands:
         if other is command:
             return False
-        if other.command == "apk" and other.subcommand == "update":
+        if (
+            other.command == "apk"
+            and other.subcommand == "update"
+            and chain.statement_index(other) is not None
+        ):
             return True
     return False
 
@@ -170,8 +180,11 @@ class ApkCacheKept(Rule):
                 edits.extend(self._flag_edits(command, instruction))
             if offending:
                 edits.extend(self._cleanup_edits(instruction, ctx, commands, offending))
+        chain = plain_chain(instruction, ctx)
         if all(
-            _fetches_index(command, commands) for commands, found in groups for command in found
+            _fetches_index(command, commands, chain)
+            for commands, found in groups
+            for command in found
         ):
             return Fix.safe("Use `apk add --no-cache`", edits)
         return Fix.unsafe(
