@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias
 from dfopt.fixes import Applicability, Edit, Fix, FixAvailability, apply_edits
 from dfopt.programs import (
     CACHE_PATHS,
+    SPECS,
     Invocation,
+    ProgramSpec,
     apk_needs_index_first,
     apt_needs_lists_first,
     installs_offline,
@@ -28,6 +30,7 @@ from dfopt.programs import (
     later_instructions,
     later_runs_may,
     run_invocations,
+    spec_of,
     word_invocations,
 )
 from dfopt.programs.packages import APK_FRESH_INDEX, APK_NEEDS_INDEX, APT, APT_NEEDS_LISTS
@@ -65,6 +68,7 @@ __all__ = [
     "APT",
     "APT_NEEDS_LISTS",
     "CACHE_PATHS",
+    "SPECS",
     "Applicability",
     "Chain",
     "Comment",
@@ -79,6 +83,7 @@ __all__ = [
     "Instruction",
     "Invocation",
     "Node",
+    "ProgramSpec",
     "Review",
     "Rule",
     "Settings",
@@ -114,6 +119,7 @@ __all__ = [
     "run_invocations",
     "same_run_flags",
     "set_field",
+    "spec_of",
     "word_invocations",
 ]
 

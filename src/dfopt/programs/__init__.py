@@ -1,5 +1,7 @@
 """What dfopt knows about the programs a ``RUN`` runs, in one place for every pack.
 
+- :mod:`dfopt.programs.specs`: one spec per program (options that take a value,
+  subcommands and their aliases, cache-only options and clean subcommands).
 - :mod:`dfopt.programs.caches`: the cache, package-index and log paths that a SAFE fix
   may empty (the only files in which a fixed image may differ from the original).
 - :mod:`dfopt.programs.invocations`: the programs a command runs, seen through wrappers
@@ -21,10 +23,13 @@ from dfopt.programs.packages import (
     apt_needs_lists_first,
     installs_offline,
 )
+from dfopt.programs.specs import SPECS, ProgramSpec, spec_of
 
 __all__ = [
     "CACHE_PATHS",
+    "SPECS",
     "Invocation",
+    "ProgramSpec",
     "apk_needs_index_first",
     "apt_needs_lists_first",
     "installs_offline",
@@ -33,5 +38,6 @@ __all__ = [
     "later_instructions",
     "later_runs_may",
     "run_invocations",
+    "spec_of",
     "word_invocations",
 ]

@@ -8,6 +8,7 @@ is what the image depends on.
 from __future__ import annotations
 
 from dfopt.programs.caches import is_cache_path
+from dfopt.programs.specs import SPECS
 
 __all__ = [
     "CACHE_ONLY_FLAGS",
@@ -17,39 +18,17 @@ __all__ = [
     "cache_only_stripped",
 ]
 
-# Flags that only change caches, prompts or log output, per command.
 CACHE_ONLY_FLAGS = frozenset({"--no-cache-dir", "--progress=dot:giga", "-nv"})
+"""Options that only touch caches or logs whatever program they are given to (pip's
+``--no-cache-dir`` also reaches pip through ``python -m pip``)."""
 QUIET_FLAGS: dict[str, frozenset[str]] = {
-    "apt-get": frozenset({"-y", "--yes", "--assume-yes"}),
-    "yum": frozenset({"-y", "--assumeyes"}),
-    "dnf": frozenset({"-y", "--assumeyes"}),
-    "microdnf": frozenset({"-y", "--assumeyes"}),
-    "zypper": frozenset({"-y", "-n", "--non-interactive", "--no-confirm"}),
-    "apk": frozenset({"--no-cache", "--update", "--update-cache", "-U"}),
-    "useradd": frozenset({"-l", "--no-log-init"}),
-    "wget": frozenset({"-nv", "--no-verbose"}),
-    "gem": frozenset({"--no-document", "-N"}),
-    "uv": frozenset({"--no-cache", "-n"}),
+    name: spec.cache_only for name, spec in SPECS.items() if spec.cache_only
 }
-# Spellings of the same command.
-SPELLINGS = {"apt": "apt-get"}
-# Commands that only clean caches.
-CLEAN_SUBCOMMANDS = {
-    "apt-get": {"clean", "autoclean"},
-    "apt": {"clean", "autoclean"},
-    "yum": {"clean"},
-    "dnf": {"clean"},
-    "microdnf": {"clean"},
-    "zypper": {"clean", "cc"},
-    "npm": {"cache"},
-    "yarn": {"cache"},
-    "pnpm": {"store"},
-    "pip": {"cache"},
-    "pip3": {"cache"},
-    "gem": {"cleanup"},
-    "composer": {"clear-cache", "clearcache"},
-    "pipenv": {"--clear"},
-}
+"""Per program, the options that only change caches, prompts or logs (from its spec)."""
+SPELLINGS = {name: spec.same_as for name, spec in SPECS.items() if spec.same_as != name}
+"""Programs that are spellings of another one, for comparison (``apt`` as ``apt-get``)."""
+CLEAN_SUBCOMMANDS = {name: spec.cleans for name, spec in SPECS.items() if spec.cleans}
+"""Per program, the subcommands that only clean caches (from its spec)."""
 _HOME_CACHES = ("~/.cache", "$HOME/.cache")
 """Cache folders named relative to the home directory, as written in RUN bodies."""
 

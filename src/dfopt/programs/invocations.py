@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from dfopt.programs.specs import spec_of
 from dfopt.shell.model import ShellScript, ShellWord, SimpleCommand, parse_script
 from dfopt.syntax._record import record, set_field
 from dfopt.syntax.source import Span
@@ -112,8 +113,12 @@ class Invocation:
 
     @property
     def subcommand(self) -> str | None:
-        """The first argument that is not an option (``install`` in ``apt-get -y install``).
-        Use :meth:`dfopt.programs.specs.ProgramSpec.subcommand_of` where options take values."""
+        """The canonical subcommand (``install`` in ``apt-get -y install``, in ``dnf in``
+        and in ``npm i``), read with the program's spec (options that take a value are
+        skipped with it); without a spec, the first argument that is not an option."""
+        spec = spec_of(self.program)
+        if spec is not None:
+            return spec.subcommand_of(self.args)
         for arg in self.args:
             if not arg.startswith("-"):
                 return arg
