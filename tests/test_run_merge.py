@@ -441,6 +441,7 @@ def test_merges_that_would_change_what_runs_are_refused(text: str, reason: str) 
         "FROM a\nRUN --mount=type=bind,target=/w a\nRUN --mount=type=bind,target=/w b\n",
         pair("apt-get update", "apt-get install -y curl"),
         pair("apt-get update && apt-get install -y a", "apt-get install -y b"),
+        "FROM a\nENV ENV=production\nRUN a\nRUN b\n",
     ],
 )
 def test_plain_bodies_still_merge(text: str) -> None:

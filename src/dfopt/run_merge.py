@@ -291,7 +291,8 @@ def _process_refusal(ctx: Context, run: Instruction) -> str | None:
             " each `RUN` may change"
         )
     variables = state.variables
-    for name in ("BASH_ENV", "ENV", "BASHOPTS"):
+    # `ENV` is read by interactive shells only, which are refused above.
+    for name in ("BASH_ENV", "BASHOPTS"):
         if variables.get(name):
             return f"`{name}` names a start-up file that each `RUN`'s shell reads"
     if any(mount.private_to_run for mount in mounts_of(run)):
