@@ -54,6 +54,10 @@ class ConsecutiveRun(Rule):
     `SHELL` is not POSIX, a body does not parse, the first body ends with a shell comment
     (it would swallow the joined text), the flags appear in a different order, or a
     `# dfopt:` / `# hadolint` pragma sits between the two `RUN`s.
+
+    Where sharing one shell would change what the bodies do (errexit, login shells,
+    `BASH_ENV`, per-`RUN` mounts, background jobs, a replaced shell, Windows), the merge
+    is refused or joined as DL3059's documentation describes.
     """
 
     code = "DF101"

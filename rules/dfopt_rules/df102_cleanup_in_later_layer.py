@@ -460,6 +460,10 @@ class CleanupInLaterLayer(Rule):
     `||`, `;` or `&` is wrapped so the `&&` chain cannot change what runs. Comment lines
     between the `RUN`s move inside the merged `RUN`, which makes the fix unsafe. In every
     other case there is no fix.
+
+    Where sharing one shell would change what the bodies do (errexit, login shells,
+    `BASH_ENV`, per-`RUN` mounts, background jobs, a replaced shell, Windows), the merge
+    is refused or joined as DL3059's documentation describes.
     """
 
     code = "DF102"

@@ -90,6 +90,10 @@ class UpdateWithoutInstall(Rule):
     `RUN`, when the two cannot be merged (different flags, exec form, here-documents,
     `ONBUILD`, a non-POSIX `SHELL`, a pragma between them, a shell comment at the end of
     the update `RUN`), or for `ONBUILD RUN`.
+
+    Where sharing one shell would change what the bodies do (errexit, login shells,
+    `BASH_ENV`, per-`RUN` mounts, background jobs, a replaced shell, Windows), the merge
+    is refused or joined as DL3059's documentation describes.
     """
 
     code = "DF104"

@@ -54,6 +54,18 @@ class MultipleConsecutiveRun(Rule):
     No fix is offered for exec-form or here-document `RUN`s, different flag order, a
     non-POSIX `SHELL`, a first body that ends with a shell comment, a body that does not
     parse, or a `# dfopt:` / `# hadolint` pragma between the two `RUN`s.
+
+    No fix either where sharing one shell would change what the bodies do: a first body
+    that may turn errexit on (`set -e` in any spelling, `source`, `eval`, a command in a
+    variable) and is not one plain `&&` list, since POSIX shells ignore errexit on the
+    left of `&&` (under an errexit `SHELL`, such a body is joined as `( first ); second`
+    instead, where errexit still applies); a login or interactive `SHELL`, `BASH_ENV` or
+    `BASHOPTS` (start-up files each `RUN` may change); tmpfs or writable bind mounts
+    (fresh in each `RUN`); a first body that starts a background job or a daemon, or
+    replaces the shell (`ln -sf /bin/bash /bin/sh`); a base image that may be Windows. A
+    first body that may put a program the second runs earlier on `PATH` (`pip install
+    --upgrade pip`) runs in `( ... )`, so the second does not reuse the shell's hashed
+    old copy.
     """
 
     code = "DL3059"

@@ -20,9 +20,17 @@ The text from the end of the first body to the start of the second body is repla
 indentation the first RUN already uses (else four spaces) and ``&& ``.
 
 State that could leak from the first body into the second (``cd``, ``export``, ``set``,
-variable assignments, functions, background jobs ...) is fenced off by running the first
-body in a subshell, ``( ... )``; a second body with a top-level ``||``, ``;``, ``&`` or
-several statements is wrapped too, so ``a && b || c`` cannot change what runs.
+variable assignments, functions, a hashed command the first may shadow on ``PATH`` ...)
+is fenced off by running the first body in a subshell, ``( ... )``; a second body with a
+top-level ``||``, ``;``, ``&`` or several statements is wrapped too, so ``a && b || c``
+cannot change what runs.
+
+What one shell would change beyond that refuses the merge (:func:`join_hazard`): a
+first body that may turn errexit on and is not one plain ``&&`` list (POSIX shells
+ignore errexit on the left of ``&&``; under an errexit SHELL such a body is joined as
+``( first ); second`` instead), a login or interactive SHELL, ``BASH_ENV``/``BASHOPTS``,
+tmpfs or writable bind mounts, a background job or daemon, a replaced shell, a Windows
+base. The facts come from :mod:`dfopt.shell.effects` and :mod:`dfopt.shell.shells`.
 """
 
 from __future__ import annotations
