@@ -389,3 +389,26 @@ def test_verify_accepts_exact_merges_and_appends(original: str, fixed: str) -> N
     from dfopt.verify import shell_change
 
     assert shell_change(original, fixed) is None
+
+
+@pytest.mark.parametrize(
+    ("original", "fixed"),
+    [
+        (
+            "FROM a\nRUN apt-get update && apt-get install -y x\nRUN sudo apt-get install -y y\n",
+            "FROM a\nRUN apt-get update && apt-get install -y x && rm -rf /var/lib/apt/lists/*\n"
+            "RUN sudo apt-get install -y y\n",
+        ),
+        (
+            "FROM a\nRUN apk add --update x\nRUN sh -c 'apk add y'\n",
+            "FROM a\nRUN apk add --no-cache x\nRUN sh -c 'apk add y'\n",
+        ),
+    ],
+)
+def test_verify_refuses_an_index_removed_before_a_later_user(original: str, fixed: str) -> None:
+    from dfopt.verify import shell_change
+
+    reason = shell_change(original, fixed)
+    assert reason is not None and reason.startswith("cache removed")
+    alone = "\n".join(original.splitlines()[:2]) + "\n"
+    assert shell_change(alone, "\n".join(fixed.splitlines()[:2]) + "\n") is None

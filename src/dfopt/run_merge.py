@@ -45,7 +45,7 @@ from dfopt.fixes import Applicability, Edit, FileLines, Fix, apply_edits
 from dfopt.semantics.mounts import mounts_of
 from dfopt.semantics.stages import DEFAULT_SHELL
 from dfopt.shell import ShellScript, parse_script, scripts_of
-from dfopt.shell.effects import BUILTINS, Effects, effects
+from dfopt.shell.effects import Effects, effects
 from dfopt.shell.model import _parser
 from dfopt.shell.shells import login_shell, shell_errexit
 from dfopt.syntax import Blank, Comment, Form, Instruction, Span, parse
@@ -329,22 +329,23 @@ def _replaces_shell(script: ShellScript, shell: str) -> bool:
     return False
 
 
-# What a first body may run without putting a new program on PATH: shell built-ins and
-# tools that write no executables, plus the system package managers, which install into
-# the system directories only, in PATH order (so they never shadow a hashed command).
-_WRITES_NO_PROGRAMS = BUILTINS | frozenset(
-    {"mkdir", "rm", "rmdir", "sleep", "id", "whoami", "uname", "date", "ls", "cat", "env"}
-    | {"grep", "head", "tail", "wc", "sort", "uniq", "useradd", "groupadd", "adduser"}
-    | {"addgroup", "usermod", "locale-gen", "ldconfig", "apt-get", "apt", "aptitude"}
-    | {"apt-cache", "dpkg", "apk", "yum", "dnf", "microdnf", "zypper", "rpm", "tdnf"}
+# Programs that may put an executable somewhere on PATH: copies, links, downloads,
+# unpacking, mode changes, builds, package installs from files, and scripts (opaque).
+# Everything else (the system package managers included, which install into the system
+# directories in PATH order) is taken to write no program that shadows a hashed one.
+_MAY_INSTALL_PROGRAMS = frozenset(
+    {"cp", "mv", "ln", "install", "curl", "wget", "tar", "unzip", "chmod", "rsync", "make"}
+    | {"dpkg", "update-alternatives", "cmake", "ninja", "git", "ar", "gunzip", "bunzip2"}
+    | {"7z", "busybox", "tee", "dd", "perl", "python", "python3", "node"}
 )
 # Language package managers put the programs of the packages they are given on PATH,
 # possibly before the copy the shell hashed (`pip install --upgrade pip` from Debian's
 # /usr/bin/pip writes /usr/local/bin/pip): they shadow a command only when given it.
 _PACKAGE_INSTALLERS = frozenset(
     {"pip", "pip3", "npm", "yarn", "pnpm", "gem", "cargo", "go", "uv", "pipx", "composer"}
-    | {"bundle", "python", "python3", "corepack"}
+    | {"bundle", "corepack"}
 )
+_PATH_DIRS = ("/usr/local/sbin/", "/usr/local/bin/", "/usr/sbin/", "/usr/bin/", "/sbin/")
 
 
 def _shadows(before: Effects, after: Effects, script: ShellScript) -> bool:
@@ -355,14 +356,20 @@ def _shadows(before: Effects, after: Effects, script: ShellScript) -> bool:
         return False
     for command in script.commands:
         name = command.command or ""
-        writes = any(redirect.operator.startswith(">") for redirect in command.redirects)
-        if name in _WRITES_NO_PROGRAMS and not writes:
-            continue
-        if name in _PACKAGE_INSTALLERS and not writes:
+        if any(
+            redirect.operator.startswith(">")
+            and (redirect.target.startswith(_PATH_DIRS) or "$" in redirect.target)
+            for redirect in command.redirects
+        ):
+            return True
+        if command.name is None or not command.name.literal or "/" in command.name.value:
+            return True  # a script or a command held in a variable may write anything
+        if name in _PACKAGE_INSTALLERS:
             given = {_package_name(arg.value) for arg in command.args}
-            if given.isdisjoint(shared) and all(arg.literal for arg in command.args):
-                continue
-        return True
+            if not given.isdisjoint(shared) or not all(arg.literal for arg in command.args):
+                return True
+        elif name in _MAY_INSTALL_PROGRAMS:
+            return True
     return False
 
 

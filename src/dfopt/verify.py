@@ -27,6 +27,9 @@ be written, or a one-line reason that starts with the name of the check:
     after an appended command) where errexit, a replaced shell, a background job, a login
     shell, a start-up file or per-RUN mounts may make them do something else: the same
     questions the merge planner asks, asked again of the output.
+``cache removed``
+    Only SAFE fixes were applied, yet a RUN now removes a package index (the apt lists,
+    apk's through ``--no-cache``) that a later RUN of the output may still read.
 ``diff not minimal``
     Text that no fix edits changed. The fixes are replayed pass by pass; in each pass,
     every character of the text outside the edit spans of the fixes allowed in that pass

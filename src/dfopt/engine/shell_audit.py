@@ -7,17 +7,24 @@ the fixed RUNs of each stage back to the RUNs of the input (by their fingerprint
 which a merge concatenates) and, for every group of input RUNs that now run in one
 shell, asks the same questions the merge planner asks (:func:`dfopt.run_merge.join_hazard`);
 for a RUN that only grew at its end (a cleanup appended), whether ``&&`` after its last
-statement changes what errexit decides.
+statement changes what errexit decides; and for a RUN that now removes a package index
+(apt lists, ``apk --no-cache``), whether a later RUN of the output may still read it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from dfopt.engine.fingerprint import Item, _items
+from dfopt.programs.invocations import invocations
 from dfopt.semantics import analyze
+from dfopt.shell import parse_script
 from dfopt.shell.effects import effects
 from dfopt.syntax import Document, Form, Instruction
+
+if TYPE_CHECKING:
+    from dfopt.rules_api import Context
 
 __all__ = ["shell_context_change"]
 
@@ -32,6 +39,7 @@ def shell_context_change(original: Document, fixed: Document) -> str | None:
     if len(before.stages) != len(after.stages):
         return None
     ctx = Context(original, before)
+    fixed_ctx = Context(fixed, after)
     for old_stage, new_stage in zip(before.stages, after.stages, strict=True):
         old_runs = _runs(old_stage.instructions)
         new_runs = _runs(new_stage.instructions)
@@ -43,6 +51,9 @@ def shell_context_change(original: Document, fixed: Document) -> str | None:
                 reason = join_hazard(ctx, first, script)
                 if reason is not None:
                     return f"shell changed: line {_line(original, first)}: {reason}"
+            reason = _index_still_needed(fixed_ctx, group, merged)
+            if reason is not None:
+                return f"cache removed: line {_line(fixed, merged)}: {reason}"
             if len(group) == 1:
                 body, grown = group[0].command_text or "", merged.command_text or ""
                 if (
@@ -56,6 +67,43 @@ def shell_context_change(original: Document, fixed: Document) -> str | None:
                         " that errexit could stop midway"
                     )
     return None
+
+
+def _index_still_needed(
+    ctx: Context, group: Sequence[Instruction], merged: Instruction
+) -> str | None:
+    """The fixed RUN now removes a package index the input kept (apt lists, or apk's
+    through ``--no-cache``) while a later RUN of the output may still need it."""
+    from dfopt.programs import (
+        apk_needs_index_first,
+        apt_needs_lists_first,
+        later_runs_may,
+    )
+
+    before = " ".join(run.command_text or "" for run in group)
+    after = merged.command_text or ""
+    lists = "/var/lib/apt/lists"
+    if after.count(lists) > before.count(lists) and later_runs_may(
+        ctx, merged, apt_needs_lists_first, skip=lambda run: ctx.cache_mounted(run, lists)
+    ):
+        return "a later RUN may still read the apt lists"
+    if _apk_no_cache(after) > _apk_no_cache(before) and later_runs_may(
+        ctx, merged, apk_needs_index_first
+    ):
+        return "a later RUN may still read the apk index"
+    return None
+
+
+def _apk_no_cache(text: str) -> int:
+    """How many ``apk`` commands of a body carry ``--no-cache`` (not pip's ``--no-cache-dir``)."""
+    if "apk" not in text:
+        return 0
+    script = parse_script(text, lambda offset: 0)
+    return sum(
+        1
+        for invocation in invocations(script)
+        if invocation.program == "apk" and "--no-cache" in invocation.args
+    )
 
 
 def _appendable(body: str, errexit: bool) -> bool:
