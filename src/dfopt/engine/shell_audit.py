@@ -87,7 +87,8 @@ def _index_still_needed(
         ctx, merged, apt_needs_lists_first, skip=lambda run: ctx.cache_mounted(run, lists)
     ):
         return "a later RUN may still read the apt lists"
-    if _apk_no_cache(after) > _apk_no_cache(before) and later_runs_may(
+    kept = sum(_apk_no_cache(run.command_text or "") for run in group)
+    if _apk_no_cache(after) > kept and later_runs_may(
         ctx, merged, apk_needs_index_first
     ):
         return "a later RUN may still read the apk index"
