@@ -70,12 +70,14 @@ def fingerprint(document: Document) -> Fingerprint:
                     items.append(("WORKDIR", resolved))
                     continue
             workdir = semantics.state_of(instruction).workdir or ""
-            items.extend(_items(instruction, stage_names, downloads, document.escape, workdir))
+            items.extend(
+                instruction_items(instruction, stage_names, downloads, document.escape, workdir)
+            )
         stages.append(tuple(items))
     return Fingerprint(tuple(stages))
 
 
-def _items(
+def instruction_items(
     instruction: Instruction,
     stage_names: frozenset[str] = frozenset(),
     downloads: set[str] | None = None,

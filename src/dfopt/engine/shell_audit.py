@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from dfopt.engine.fingerprint import Item, _items
+from dfopt.engine.fingerprint import Item, instruction_items
 from dfopt.programs.invocations import invocations
 from dfopt.semantics import analyze
 from dfopt.shell import parse_script
@@ -88,9 +88,7 @@ def _index_still_needed(
     ):
         return "a later RUN may still read the apt lists"
     kept = sum(_apk_no_cache(run.command_text or "") for run in group)
-    if _apk_no_cache(after) > kept and later_runs_may(
-        ctx, merged, apk_needs_index_first
-    ):
+    if _apk_no_cache(after) > kept and later_runs_may(ctx, merged, apk_needs_index_first):
         return "a later RUN may still read the apk index"
     return None
 
@@ -117,7 +115,7 @@ def _runs(instructions: Sequence[Instruction]) -> list[tuple[Instruction, tuple[
     for instruction in instructions:
         target = instruction.effective
         if target.keyword == "RUN" and target.form is Form.SHELL and not target.heredocs:
-            found.append((instruction, tuple(_items(instruction))))
+            found.append((instruction, tuple(instruction_items(instruction))))
     return found
 
 
