@@ -458,12 +458,11 @@ class CleanupInLaterLayer(Rule):
     continuation indentation. A body that changes shell state (`cd`, `export`, `set`,
     ...) is wrapped in `( ... )` before the next one, and a later body with a top-level
     `||`, `;` or `&` is wrapped so the `&&` chain cannot change what runs. Comment lines
-    between the `RUN`s move inside the merged `RUN`, which makes the fix unsafe. In every
-    other case there is no fix.
-
-    Where sharing one shell would change what the bodies do (errexit, login shells,
+    between the `RUN`s move inside the merged `RUN`, which makes the fix unsafe. Where
+    sharing one shell would change what the bodies do (errexit, login shells,
     `BASH_ENV`, per-`RUN` mounts, background jobs, a replaced shell, Windows), the merge
-    is refused or joined as DL3059's documentation describes.
+    is refused or joined as DL3059's documentation describes. In every other case there
+    is no fix.
     """
 
     code = "DF102"
